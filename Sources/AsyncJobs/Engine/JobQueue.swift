@@ -1,0 +1,107 @@
+public import Foundation
+import Synchronization
+
+/// The front door of the engine: validates and stores submissions, cancels and deletes, and wakes
+/// this node's workers. Copies share the same store and signals.
+///
+/// ```swift
+/// let queue = JobQueue(store: store, results: results, registry: JobRegistry([DemoCSVJob.handler()]))
+/// let submission = try await queue.submit(tenant: tenant, type: "demo.csv", parameters: ["rows": 10])
+/// ```
+public struct JobQueue: Sendable {
+    /// Where jobs live.
+    public let store: any JobStore
+    /// Where results live.
+    public let results: any ResultStore
+    /// The job types this node knows.
+    public let registry: JobRegistry
+    /// Signalled when there may be work: a submission, a requeued lease, a finished job.
+    public let wakeup: Wakeup
+    let running: RunningJobs
+
+    /// Creates a queue over a store.
+    public init(store: any JobStore, results: any ResultStore, registry: JobRegistry) {
+        self.store = store
+        self.results = results
+        self.registry = registry
+        self.wakeup = Wakeup()
+        self.running = RunningJobs()
+    }
+
+    /// Validates and durably stores a job, then wakes the workers.
+    ///
+    /// Throws ``JobError/Code/unknownJobType`` or ``JobError/Code/invalidParameters`` before anything
+    /// is stored, and ``JobError/Code/idempotencyKeyReused`` when the key was used for another request.
+    public func submit(
+        tenant: TenantID,
+        type: String,
+        parameters: JobParameters,
+        idempotencyKey: String? = nil,
+        now: Date = Date()
+    ) async throws -> Submission {
+        guard let handler = registry.handler(for: type) else {
+            throw JobError(.unknownJobType, "unknown job type '\(type)'; known types: \(registry.types.joined(separator: ", "))")
+        }
+        let validated = try handler.validate(parameters)
+        let submission = try await store.submit(
+            NewJob(
+                tenantID: tenant,
+                type: type,
+                parameters: validated,
+                maxAttempts: handler.options.maxAttempts,
+                idempotencyKey: idempotencyKey,
+                // The fingerprint covers what the client sent, so a replay with other (even if
+                // equivalent after defaults) parameters is a different request.
+                requestFingerprint: NewJob.fingerprint(type: type, parameters: parameters),
+                now: now
+            )
+        )
+        if submission.created { wakeup.signal() }
+        return submission
+    }
+
+    /// The tenant's job, or `nil` when it does not exist or belongs to another tenant.
+    public func job(_ id: JobID, tenant: TenantID) async throws -> Job? {
+        try await store.job(id, tenant: tenant)
+    }
+
+    /// Cancels a job; a handler running on this node is stopped at once, one on another node at its
+    /// next heartbeat.
+    public func cancel(_ id: JobID, tenant: TenantID, now: Date = Date()) async throws -> CancelOutcome {
+        let outcome = try await store.cancel(id, tenant: tenant, now: now)
+        if case .cancelled(_, wasRunning: true) = outcome {
+            running.cancel(id)
+        }
+        return outcome
+    }
+
+    /// Forgets a terminal job and deletes its result.
+    public func delete(_ id: JobID, tenant: TenantID) async throws -> DeleteOutcome {
+        let outcome = try await store.delete(id, tenant: tenant)
+        if case .deleted(let job) = outcome, let result = job.result {
+            try await results.delete(key: result.key)
+        }
+        return outcome
+    }
+}
+
+/// The cancellation signals of the jobs running on this node.
+final class RunningJobs: Sendable {
+    private let signals = Mutex<[JobID: Wakeup]>([:])
+
+    func register(_ id: JobID) -> Wakeup {
+        let signal = Wakeup()
+        signals.withLock { $0[id] = signal }
+        return signal
+    }
+
+    func unregister(_ id: JobID) {
+        _ = signals.withLock { $0.removeValue(forKey: id) }
+    }
+
+    func cancel(_ id: JobID) {
+        signals.withLock { $0[id] }?.signal()
+    }
+
+    var count: Int { signals.withLock { $0.count } }
+}

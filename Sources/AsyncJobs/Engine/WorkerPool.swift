@@ -1,0 +1,285 @@
+public import Logging
+public import ServiceLifecycle
+import Foundation
+import Synchronization
+
+/// Claims jobs from the store and runs their handlers, up to a concurrency limit.
+///
+/// Each running job holds a lease that a heartbeat renews; the handler is stopped (by task
+/// cancellation) when the client cancels, when the lease is lost, when the type's timeout passes, or
+/// when a graceful shutdown's grace period ends, in which case the job goes back to the queue.
+public struct WorkerPool: Service {
+    let queue: JobQueue
+    let configuration: WorkerPoolConfiguration
+    let logger: Logger
+
+    /// Creates a worker pool for `queue`.
+    public init(queue: JobQueue, configuration: WorkerPoolConfiguration = .init(), logger: Logger = Logger(label: "asyncjobs.worker")) {
+        self.queue = queue
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let shutdown = Latch()
+        let graceOver = Latch()
+        let drained = Latch()
+        let inFlight = Counter()
+        let types = queue.registry.types
+
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                group.addTask {
+                    await shutdown.wait()
+                    if inFlight.value == 0 { return }
+                    await withTaskGroup(of: Void.self) { grace in
+                        grace.addTask { try? await Task.sleep(for: configuration.shutdownGracePeriod) }
+                        grace.addTask { await drained.wait() }
+                        await grace.next()
+                        grace.cancelAll()
+                    }
+                    graceOver.set()
+                }
+                while !shutdown.isSet && !Task.isCancelled {
+                    let free = configuration.concurrency - inFlight.value
+                    var claimed: [ClaimedJob] = []
+                    if free > 0 {
+                        do {
+                            let now = Date()
+                            claimed = try await queue.store.claim(
+                                ClaimRequest(
+                                    workerID: configuration.workerID,
+                                    types: types,
+                                    limit: free,
+                                    leaseExpiry: now.adding(configuration.leaseDuration),
+                                    now: now
+                                )
+                            )
+                        } catch {
+                            logger.error("claiming jobs failed", metadata: ["error": "\(error)"])
+                        }
+                    }
+                    for job in claimed {
+                        inFlight.increment()
+                        group.addTask {
+                            await execute(job, graceOver: graceOver)
+                            let left = inFlight.decrement()
+                            if left == 0 && shutdown.isSet { drained.set() }
+                            queue.wakeup.signal()
+                        }
+                    }
+                    // A full batch means there may be more waiting: claim again at once.
+                    if !claimed.isEmpty && claimed.count == free { continue }
+                    await queue.wakeup.wait(timeout: configuration.pollInterval)
+                }
+            }
+        } onGracefulShutdown: {
+            shutdown.set()
+            queue.wakeup.signal()
+        }
+    }
+
+    /// How one attempt ended.
+    enum Ending {
+        case finished(Result<JobOutcome, any Error>)
+        case timedOut
+        case cancelledByClient
+        case leaseLost(JobState?)
+        case shutdown
+    }
+
+    func execute(_ claimed: ClaimedJob, graceOver: Latch) async {
+        let job = claimed.job
+        let lease = claimed.lease
+        let logger = jobLogger(for: job)
+
+        guard let handler = queue.registry.handler(for: job.type) else {
+            // Claims are filtered by type, so this only happens if the registry changed under us.
+            _ = try? await queue.store.fail(
+                lease,
+                failure: JobFailure(code: "unknown_job_type", message: "no handler for job type '\(job.type)'"),
+                retryAt: nil,
+                now: Date()
+            )
+            return
+        }
+
+        let cancelSignal = queue.running.register(job.id)
+        defer { queue.running.unregister(job.id) }
+        let progress = ProgressTracker(startedAt: job.startedAt ?? Date())
+        let context = JobContext(job: job, logger: logger, progress: progress, results: queue.results)
+        logger.debug("job started")
+
+        let ending = await withTaskGroup(of: Ending?.self) { group -> Ending in
+            group.addTask {
+                do {
+                    return .finished(.success(try await handler.run(context)))
+                } catch {
+                    return .finished(.failure(error))
+                }
+            }
+            group.addTask { await maintainLease(lease, progress: progress, logger: logger) }
+            group.addTask {
+                do {
+                    try await Task.sleep(for: handler.options.timeout)
+                    return .timedOut
+                } catch {
+                    return nil
+                }
+            }
+            group.addTask {
+                await graceOver.wait()
+                return Task.isCancelled ? nil : .shutdown
+            }
+            group.addTask {
+                await cancelSignal.wait()
+                return Task.isCancelled ? nil : .cancelledByClient
+            }
+            var ending: Ending = .shutdown
+            while let next = await group.next() {
+                if let next {
+                    ending = next
+                    break
+                }
+            }
+            // Stops the handler (if it is still running) and the timers; the group then waits for the
+            // handler to notice, so no work outlives its attempt.
+            group.cancelAll()
+            return ending
+        }
+        await finish(claimed, handler: handler, context: context, ending: ending, logger: logger)
+    }
+
+    func jobLogger(for job: Job) -> Logger {
+        var logger = self.logger
+        logger[metadataKey: "job.id"] = "\(job.id)"
+        logger[metadataKey: "job.type"] = "\(job.type)"
+        logger[metadataKey: "job.attempt"] = "\(job.attempt)"
+        return logger
+    }
+
+    /// Renews the lease and writes progress; returns when the lease is lost or the job was cancelled.
+    func maintainLease(_ lease: Lease, progress: ProgressTracker, logger: Logger) async -> Ending? {
+        let clock = ContinuousClock()
+        var nextBeat = clock.now.advanced(by: configuration.heartbeatInterval)
+        while !Task.isCancelled {
+            await progress.changed.wait(timeout: nextBeat - clock.now)
+            if Task.isCancelled { return nil }
+            let update = progress.takeUnsent()
+            guard update != nil || clock.now >= nextBeat else { continue }
+            do {
+                let now = Date()
+                let status = try await queue.store.heartbeat(
+                    lease,
+                    until: now.adding(configuration.leaseDuration),
+                    progress: update,
+                    now: now
+                )
+                nextBeat = clock.now.advanced(by: configuration.heartbeatInterval)
+                if case .lost(let state) = status {
+                    return state == .cancelled ? .cancelledByClient : .leaseLost(state)
+                }
+            } catch {
+                logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
+            }
+            if update != nil {
+                // Bounds the write rate of a handler that reports progress in a tight loop.
+                try? await Task.sleep(for: configuration.progressInterval)
+            }
+        }
+        return nil
+    }
+
+    func finish(_ claimed: ClaimedJob, handler: JobHandler, context: JobContext, ending: Ending, logger: Logger) async {
+        let lease = claimed.lease
+        let job = claimed.job
+        let now = Date()
+        do {
+            switch ending {
+            case .finished(.success(let outcome)):
+                if try await queue.store.complete(lease, result: context.result, itemErrors: outcome.itemErrors, now: now) {
+                    logger.debug("job succeeded")
+                } else {
+                    logger.warning("job finished after losing its lease; its result is discarded")
+                    await discardResult(of: context)
+                }
+            case .finished(.failure(let error)):
+                await discardResult(of: context)
+                let failure: JobFailure
+                let retryable: Bool
+                switch error {
+                case let error as JobAttemptError:
+                    failure = JobFailure(code: error.code, message: error.message)
+                    retryable = error.isRetryable
+                case let error as JobError where error.code == .invalidParameters:
+                    failure = JobFailure(code: error.code.rawValue, message: error.message)
+                    retryable = false
+                default:
+                    failure = JobFailure(code: "handler_error", message: "\(error)")
+                    retryable = true
+                }
+                try await recordFailure(failure, retryable: retryable, claimed: claimed, handler: handler, now: now, logger: logger)
+            case .timedOut:
+                await discardResult(of: context)
+                let failure = JobFailure(code: "timeout", message: "attempt \(job.attempt) ran longer than the \(handler.options.timeout) limit for '\(job.type)'")
+                try await recordFailure(failure, retryable: true, claimed: claimed, handler: handler, now: now, logger: logger)
+            case .cancelledByClient:
+                await discardResult(of: context)
+                logger.info("job cancelled while running")
+            case .leaseLost(let state):
+                await discardResult(of: context)
+                logger.warning("lease lost; another worker owns the job now", metadata: ["job.state": "\(state.map(\.rawValue) ?? "deleted")"])
+            case .shutdown:
+                await discardResult(of: context)
+                if try await queue.store.release(lease, now: now) {
+                    logger.notice("job released to the queue at shutdown")
+                }
+            }
+        } catch {
+            // The lease will lapse and the reaper will return the job to the queue.
+            logger.error("recording the end of a job failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func recordFailure(
+        _ failure: JobFailure,
+        retryable: Bool,
+        claimed: ClaimedJob,
+        handler: JobHandler,
+        now: Date,
+        logger: Logger
+    ) async throws {
+        let attempt = claimed.lease.attempt
+        let retryAt = retryable && attempt < claimed.job.maxAttempts
+            ? now.adding(handler.options.backoff.delay(afterAttempt: attempt))
+            : nil
+        _ = try await queue.store.fail(claimed.lease, failure: failure, retryAt: retryAt, now: now)
+        if let retryAt {
+            logger.notice("attempt failed; will retry", metadata: ["error": "\(failure.message)", "retry.at": "\(retryAt)"])
+        } else {
+            logger.warning("job failed", metadata: ["error": "\(failure.message)"])
+        }
+    }
+
+    private func discardResult(of context: JobContext) async {
+        if let result = context.result {
+            try? await queue.results.delete(key: result.key)
+        }
+    }
+}
+
+/// A shared count of the jobs in flight.
+final class Counter: Sendable {
+    private let count = Atomic<Int>(0)
+
+    var value: Int { count.load(ordering: .acquiring) }
+
+    func increment() {
+        count.add(1, ordering: .acquiringAndReleasing)
+    }
+
+    /// Decrements and returns the new value.
+    func decrement() -> Int {
+        count.subtract(1, ordering: .acquiringAndReleasing).newValue
+    }
+}

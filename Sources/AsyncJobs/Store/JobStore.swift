@@ -1,0 +1,233 @@
+public import Foundation
+
+/// Durable storage of jobs and their leases.
+///
+/// Every method is atomic. Methods that act on behalf of a worker take its ``Lease`` and succeed only
+/// while that lease is the job's current one (fencing): a worker whose lease lapsed, and whose job
+/// another worker re-claimed, can never overwrite the job's progress, result or failure.
+///
+/// Times are passed in rather than read from a clock so that tests can move time explicitly.
+/// Each backend runs the same conformance suite (`JobStoreConformance` in the test support module).
+public protocol JobStore: Sendable {
+    /// Inserts a new queued job and commits it before returning.
+    ///
+    /// When `job.idempotencyKey` is already used by the tenant, returns the existing job if its
+    /// fingerprint matches, or throws ``JobError/Code/idempotencyKeyReused`` if it does not.
+    func submit(_ job: NewJob) async throws -> Submission
+
+    /// The job with this id, or `nil`; with a tenant, `nil` unless it belongs to that tenant.
+    func job(_ id: JobID, tenant: TenantID?) async throws -> Job?
+
+    /// A page of a tenant's jobs, newest first.
+    func jobs(_ query: JobQuery) async throws -> JobPage
+
+    /// Claims up to `request.limit` queued jobs whose `runAfter` has passed, oldest first.
+    ///
+    /// Each claimed job moves to `running`, its attempt counter grows by one, and it gets a fresh
+    /// lease token that expires after `request.leaseDuration` unless heartbeated.
+    func claim(_ request: ClaimRequest) async throws -> [ClaimedJob]
+
+    /// Extends a held lease and records the latest progress.
+    func heartbeat(_ lease: Lease, until expiry: Date, progress: JobProgress?, now: Date) async throws -> LeaseStatus
+
+    /// Marks the job succeeded with its result. Returns `false` (and changes nothing) when the lease
+    /// is no longer held.
+    func complete(_ lease: Lease, result: JobResult?, itemErrors: Int, now: Date) async throws -> Bool
+
+    /// Records a failed attempt: back to `queued` until `retryAt` when it is given, otherwise `failed`.
+    /// Returns `false` (and changes nothing) when the lease is no longer held.
+    func fail(_ lease: Lease, failure: JobFailure, retryAt: Date?, now: Date) async throws -> Bool
+
+    /// Gives a running job back to the queue without it having failed (graceful shutdown).
+    /// Returns `false` when the lease is no longer held.
+    func release(_ lease: Lease, now: Date) async throws -> Bool
+
+    /// Cancels a queued or running job of the tenant. Cancelling a cancelled job is a no-op.
+    func cancel(_ id: JobID, tenant: TenantID, now: Date) async throws -> CancelOutcome
+
+    /// Forgets a terminal job of the tenant and returns it, so the caller can delete its result.
+    func delete(_ id: JobID, tenant: TenantID) async throws -> DeleteOutcome
+
+    /// Returns running jobs whose lease lapsed to the queue, or fails those that have used up their
+    /// attempts. Returns how many jobs it changed.
+    func requeueExpiredLeases(now: Date) async throws -> Int
+}
+
+/// A job to insert.
+public struct NewJob: Sendable {
+    /// The job's id, chosen by the caller so it can be logged before the insert.
+    public var id: JobID
+    /// The submitting tenant.
+    public var tenantID: TenantID
+    /// The handler type.
+    public var type: String
+    /// The validated parameters.
+    public var parameters: JobParameters
+    /// How many starts it may have.
+    public var maxAttempts: Int
+    /// The client's idempotency key.
+    public var idempotencyKey: String?
+    /// A fingerprint of the request, compared when the idempotency key is replayed.
+    public var requestFingerprint: String
+    /// The time of submission.
+    public var now: Date
+
+    /// Creates a job to insert; `requestFingerprint` defaults to a hash of the type and parameters.
+    public init(
+        id: JobID = .generate(),
+        tenantID: TenantID,
+        type: String,
+        parameters: JobParameters,
+        maxAttempts: Int,
+        idempotencyKey: String? = nil,
+        requestFingerprint: String? = nil,
+        now: Date
+    ) {
+        self.id = id
+        self.tenantID = tenantID
+        self.type = type
+        self.parameters = parameters
+        self.maxAttempts = maxAttempts
+        self.idempotencyKey = idempotencyKey
+        self.requestFingerprint = requestFingerprint ?? Self.fingerprint(type: type, parameters: parameters)
+        self.now = now
+    }
+
+    /// The hex SHA-256 of the type and the canonical JSON of the parameters.
+    public static func fingerprint(type: String, parameters: JobParameters) -> String {
+        SHA256Hex.digest(of: Array((type + "\n" + JSONValue.object(parameters).canonicalJSON()).utf8))
+    }
+}
+
+/// What ``JobStore/submit(_:)`` did.
+public struct Submission: Sendable {
+    /// The stored job: the new one, or the one an idempotency key pointed at.
+    public var job: Job
+    /// Whether this call inserted it.
+    public var created: Bool
+
+    /// Creates a submission outcome.
+    public init(job: Job, created: Bool) {
+        self.job = job
+        self.created = created
+    }
+}
+
+/// A query for a tenant's jobs.
+public struct JobQuery: Sendable {
+    /// Whose jobs.
+    public var tenantID: TenantID
+    /// Only jobs in these states; empty means all.
+    public var states: Set<JobState>
+    /// Only jobs of this type.
+    public var type: String?
+    /// At most this many.
+    public var limit: Int
+    /// The opaque cursor of the previous page's last job.
+    public var cursor: String?
+
+    /// Creates a query.
+    public init(tenantID: TenantID, states: Set<JobState> = [], type: String? = nil, limit: Int = 50, cursor: String? = nil) {
+        self.tenantID = tenantID
+        self.states = states
+        self.type = type
+        self.limit = limit
+        self.cursor = cursor
+    }
+}
+
+/// One page of jobs.
+public struct JobPage: Sendable {
+    /// The jobs, newest first.
+    public var jobs: [Job]
+    /// Pass to the next query to continue; `nil` on the last page.
+    public var nextCursor: String?
+
+    /// Creates a page.
+    public init(jobs: [Job], nextCursor: String?) {
+        self.jobs = jobs
+        self.nextCursor = nextCursor
+    }
+}
+
+/// A worker's request for work.
+public struct ClaimRequest: Sendable {
+    /// Who is claiming (for operators reading the store).
+    public var workerID: String
+    /// Only these job types; `nil` means any.
+    public var types: [String]?
+    /// At most this many jobs.
+    public var limit: Int
+    /// When the leases lapse unless heartbeated.
+    public var leaseExpiry: Date
+    /// The time of the claim.
+    public var now: Date
+
+    /// Creates a claim request.
+    public init(workerID: String, types: [String]?, limit: Int, leaseExpiry: Date, now: Date) {
+        self.workerID = workerID
+        self.types = types
+        self.limit = limit
+        self.leaseExpiry = leaseExpiry
+        self.now = now
+    }
+}
+
+/// The right to work on one job, held by one worker until it lapses.
+public struct Lease: Sendable, Hashable {
+    /// The leased job.
+    public var jobID: JobID
+    /// The fencing token: unique to this claim.
+    public var token: String
+    /// The attempt this claim started.
+    public var attempt: Int
+
+    /// Creates a lease value.
+    public init(jobID: JobID, token: String, attempt: Int) {
+        self.jobID = jobID
+        self.token = token
+        self.attempt = attempt
+    }
+}
+
+/// A job together with the lease its worker holds.
+public struct ClaimedJob: Sendable {
+    /// The job as it is after the claim.
+    public var job: Job
+    /// The worker's lease.
+    public var lease: Lease
+
+    /// Creates a claimed job.
+    public init(job: Job, lease: Lease) {
+        self.job = job
+        self.lease = lease
+    }
+}
+
+/// Whether a lease is still held.
+public enum LeaseStatus: Sendable, Hashable {
+    /// The lease is current and was extended.
+    case held
+    /// The lease is gone; the job is now in this state (`nil` if the job no longer exists).
+    case lost(JobState?)
+}
+
+/// What ``JobStore/cancel(_:tenant:now:)`` did.
+public enum CancelOutcome: Sendable {
+    /// The job is now cancelled. `wasRunning` says a worker may still be running its handler.
+    case cancelled(Job, wasRunning: Bool)
+    /// The job had already ended in another state; nothing changed.
+    case alreadyTerminal(Job)
+    /// No such job for this tenant.
+    case notFound
+}
+
+/// What ``JobStore/delete(_:tenant:)`` did.
+public enum DeleteOutcome: Sendable {
+    /// The job was forgotten; this is how it was.
+    case deleted(Job)
+    /// The job has not ended; nothing changed.
+    case notTerminal(Job)
+    /// No such job for this tenant.
+    case notFound
+}

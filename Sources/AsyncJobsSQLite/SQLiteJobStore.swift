@@ -1,0 +1,353 @@
+public import AsyncJobs
+public import Foundation
+import GRDB
+
+/// A ``JobStore`` and ``TenantStore`` in one SQLite file, for a single machine.
+///
+/// The database runs in WAL mode with `synchronous=FULL`: a job is on disk when ``submit(_:)``
+/// returns, so the 202 a client receives survives a crash of the process or of the machine.
+/// Other processes (the `tenant create` command, a separate `worker`) may open the same file.
+///
+/// ```swift
+/// let store = try SQLiteJobStore(path: dataDirectory + "/asyncjobs.sqlite")
+/// ```
+public final class SQLiteJobStore: JobStore, TenantStore {
+    let database: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    /// - Parameters:
+    ///   - path: The database file.
+    ///   - busyTimeout: How long a write waits for another process's write to finish.
+    public init(path: String, busyTimeout: TimeInterval = 10) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.label = "asyncjobs"
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            database = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(database)
+        } catch {
+            throw JobError(.storage, "cannot open the SQLite database at \(path)", underlying: error)
+        }
+    }
+
+    /// The schema versions applied so far, oldest first.
+    public func appliedMigrations() async throws -> [String] {
+        try await database.read { db in try Self.migrator.appliedIdentifiers(db).sorted() }
+    }
+
+    // MARK: JobStore
+
+    public func submit(_ new: NewJob) async throws -> Submission {
+        let parameters = JSONValue.object(new.parameters).canonicalJSON()
+        return try await database.write { db in
+            do {
+                try db.execute(
+                    sql: """
+                        INSERT INTO jobs (id, tenant_id, type, parameters, state, attempt, max_attempts,
+                            created_at, updated_at, run_after, idempotency_key, request_fingerprint)
+                        VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        new.id.rawValue, new.tenantID.rawValue, new.type, parameters, new.maxAttempts,
+                        new.now.timeIntervalSince1970, new.now.timeIntervalSince1970, new.now.timeIntervalSince1970,
+                        new.idempotencyKey, new.requestFingerprint,
+                    ]
+                )
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE && new.idempotencyKey != nil {
+                // The unique index on (tenant, key) decided: this is a replay. SQLite serialises writers,
+                // so the row that won is visible inside this transaction.
+                let row = try Row.fetchOne(
+                    db,
+                    sql: "SELECT * FROM jobs WHERE tenant_id = ? AND idempotency_key = ?",
+                    arguments: [new.tenantID.rawValue, new.idempotencyKey]
+                )
+                guard let row else { throw error }
+                guard row["request_fingerprint"] as String? == new.requestFingerprint else {
+                    throw JobError(
+                        .idempotencyKeyReused,
+                        "Idempotency-Key '\(new.idempotencyKey ?? "")' was already used for a different request",
+                        jobID: JobID(row["id"] as String)
+                    )
+                }
+                return Submission(job: try Self.job(from: row), created: false)
+            }
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [new.id.rawValue])
+            return Submission(job: try Self.job(from: row!), created: true)
+        }
+    }
+
+    public func job(_ id: JobID, tenant: TenantID?) async throws -> Job? {
+        try await database.read { db in
+            let row: Row?
+            if let tenant {
+                row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ? AND tenant_id = ?", arguments: [id.rawValue, tenant.rawValue])
+            } else {
+                row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [id.rawValue])
+            }
+            return try row.map(Self.job(from:))
+        }
+    }
+
+    public func jobs(_ query: JobQuery) async throws -> JobPage {
+        var sql = "SELECT * FROM jobs WHERE tenant_id = ?"
+        var arguments: StatementArguments = [query.tenantID.rawValue]
+        if let cursor = query.cursor {
+            guard let sequence = Int64(cursor) else {
+                throw JobError(.invalidParameters, "the cursor is not one this server issued", field: "cursor")
+            }
+            sql += " AND seq < ?"
+            _ = arguments.append(contentsOf: [sequence])
+        }
+        if !query.states.isEmpty {
+            sql += " AND state IN (\(Array(repeating: "?", count: query.states.count).joined(separator: ",")))"
+            _ = arguments.append(contentsOf: StatementArguments(query.states.map(\.rawValue).sorted()))
+        }
+        if let type = query.type {
+            sql += " AND type = ?"
+            _ = arguments.append(contentsOf: [type])
+        }
+        sql += " ORDER BY seq DESC LIMIT ?"
+        let limit = max(1, query.limit)
+        _ = arguments.append(contentsOf: [limit + 1])
+        let finalSQL = sql
+        let finalArguments = arguments
+        return try await database.read { db in
+            let rows = try Row.fetchAll(db, sql: finalSQL, arguments: finalArguments)
+            let page = Array(rows.prefix(limit))
+            let next = rows.count > limit ? page.last.map { String($0["seq"] as Int64) } : nil
+            return JobPage(jobs: try page.map(Self.job(from:)), nextCursor: next)
+        }
+    }
+
+    public func claim(_ request: ClaimRequest) async throws -> [ClaimedJob] {
+        guard request.limit > 0 else { return [] }
+        var filter = ""
+        var arguments: StatementArguments = [
+            request.workerID, request.leaseExpiry.timeIntervalSince1970, request.now.timeIntervalSince1970,
+            request.now.timeIntervalSince1970, request.now.timeIntervalSince1970,
+        ]
+        if let types = request.types {
+            guard !types.isEmpty else { return [] }
+            filter = " AND type IN (\(Array(repeating: "?", count: types.count).joined(separator: ",")))"
+            _ = arguments.append(contentsOf: StatementArguments(types))
+        }
+        _ = arguments.append(contentsOf: [request.limit])
+        let finalArguments = arguments
+        // One statement: pick the oldest due jobs and lease them, each with its own random token.
+        let sql = """
+            UPDATE jobs SET state = 'running', attempt = attempt + 1, lease_token = lower(hex(randomblob(16))),
+                lease_owner = ?, lease_expires_at = ?, started_at = ?, updated_at = ?,
+                progress = 0, eta_seconds = NULL, progress_at = NULL
+            WHERE seq IN (
+                SELECT seq FROM jobs WHERE state = 'queued' AND run_after <= ?\(filter)
+                ORDER BY run_after, seq LIMIT ?
+            )
+            RETURNING *
+            """
+        return try await database.write { db in
+            try Row.fetchAll(db, sql: sql, arguments: finalArguments).map { row in
+                let job = try Self.job(from: row)
+                return ClaimedJob(job: job, lease: Lease(jobID: job.id, token: row["lease_token"], attempt: job.attempt))
+            }
+        }
+        .sorted { ($0.job.runAfter, $0.job.createdAt) < ($1.job.runAfter, $1.job.createdAt) }
+    }
+
+    public func heartbeat(_ lease: Lease, until expiry: Date, progress: JobProgress?, now: Date) async throws -> LeaseStatus {
+        try await database.write { db in
+            if let progress {
+                try db.execute(
+                    sql: """
+                        UPDATE jobs SET lease_expires_at = ?, updated_at = ?, progress = ?, eta_seconds = ?, progress_at = ?
+                        WHERE id = ? AND state = 'running' AND lease_token = ?
+                        """,
+                    arguments: [
+                        expiry.timeIntervalSince1970, now.timeIntervalSince1970, progress.percent,
+                        progress.estimatedSecondsRemaining, progress.updatedAt?.timeIntervalSince1970,
+                        lease.jobID.rawValue, lease.token,
+                    ]
+                )
+            } else {
+                try db.execute(
+                    sql: "UPDATE jobs SET lease_expires_at = ?, updated_at = ? WHERE id = ? AND state = 'running' AND lease_token = ?",
+                    arguments: [expiry.timeIntervalSince1970, now.timeIntervalSince1970, lease.jobID.rawValue, lease.token]
+                )
+            }
+            if db.changesCount == 1 { return .held }
+            let state = try String.fetchOne(db, sql: "SELECT state FROM jobs WHERE id = ?", arguments: [lease.jobID.rawValue])
+            return .lost(state.flatMap(JobState.init(rawValue:)))
+        }
+    }
+
+    public func complete(_ lease: Lease, result: JobResult?, itemErrors: Int, now: Date) async throws -> Bool {
+        try await updateHeld(
+            lease,
+            set: """
+                state = 'succeeded', finished_at = ?, updated_at = ?, progress = 100, eta_seconds = 0, progress_at = ?,
+                result_key = ?, result_size = ?, result_sha256 = ?, result_content_type = ?, result_file_name = ?,
+                item_errors = ?, error_code = NULL, error_message = NULL
+                """,
+            arguments: [
+                now.timeIntervalSince1970, now.timeIntervalSince1970, now.timeIntervalSince1970,
+                result?.key, result?.size, result?.sha256, result?.contentType, result?.fileName, itemErrors,
+            ]
+        )
+    }
+
+    public func fail(_ lease: Lease, failure: JobFailure, retryAt: Date?, now: Date) async throws -> Bool {
+        if let retryAt {
+            return try await updateHeld(
+                lease,
+                set: "state = 'queued', run_after = ?, updated_at = ?, error_code = ?, error_message = ?",
+                arguments: [retryAt.timeIntervalSince1970, now.timeIntervalSince1970, failure.code, failure.message]
+            )
+        }
+        return try await updateHeld(
+            lease,
+            set: "state = 'failed', finished_at = ?, updated_at = ?, error_code = ?, error_message = ?",
+            arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, failure.code, failure.message]
+        )
+    }
+
+    public func release(_ lease: Lease, now: Date) async throws -> Bool {
+        try await updateHeld(
+            lease,
+            set: "state = 'queued', run_after = ?, updated_at = ?",
+            arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970]
+        )
+    }
+
+    /// Applies `set` to the job only while `lease` is its current lease, and ends the lease.
+    private func updateHeld(_ lease: Lease, set: String, arguments: StatementArguments) async throws -> Bool {
+        let sql = """
+            UPDATE jobs SET \(set), lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
+            WHERE id = ? AND state = 'running' AND lease_token = ?
+            """
+        var all = arguments
+        _ = all.append(contentsOf: [lease.jobID.rawValue, lease.token])
+        let finalArguments = all
+        return try await database.write { db in
+            try db.execute(sql: sql, arguments: finalArguments)
+            return db.changesCount == 1
+        }
+    }
+
+    public func cancel(_ id: JobID, tenant: TenantID, now: Date) async throws -> CancelOutcome {
+        try await database.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ? AND tenant_id = ?", arguments: [id.rawValue, tenant.rawValue])
+            else { return .notFound }
+            let job = try Self.job(from: row)
+            switch job.state {
+            case .cancelled: return .cancelled(job, wasRunning: false)
+            case .succeeded, .failed: return .alreadyTerminal(job)
+            case .queued, .running:
+                try db.execute(
+                    sql: """
+                        UPDATE jobs SET state = 'cancelled', finished_at = ?, updated_at = ?,
+                            lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
+                        WHERE id = ?
+                        """,
+                    arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, id.rawValue]
+                )
+                let updated = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [id.rawValue])!
+                return .cancelled(try Self.job(from: updated), wasRunning: job.state == .running)
+            }
+        }
+    }
+
+    public func delete(_ id: JobID, tenant: TenantID) async throws -> DeleteOutcome {
+        try await database.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ? AND tenant_id = ?", arguments: [id.rawValue, tenant.rawValue])
+            else { return .notFound }
+            let job = try Self.job(from: row)
+            guard job.state.isTerminal else { return .notTerminal(job) }
+            try db.execute(sql: "DELETE FROM jobs WHERE id = ?", arguments: [id.rawValue])
+            return .deleted(job)
+        }
+    }
+
+    public func requeueExpiredLeases(now: Date) async throws -> Int {
+        let failure = JobFailure.leaseExpired(attempts: 0)
+        return try await database.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE jobs SET state = 'failed', finished_at = ?1, updated_at = ?1, error_code = ?2,
+                        error_message = 'the worker running attempt ' || attempt || ' stopped renewing its lease (crashed or lost), and no attempts are left',
+                        lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
+                    WHERE state = 'running' AND lease_expires_at < ?1 AND attempt >= max_attempts
+                    """,
+                arguments: [now.timeIntervalSince1970, failure.code]
+            )
+            let failed = db.changesCount
+            try db.execute(
+                sql: """
+                    UPDATE jobs SET state = 'queued', run_after = ?1, updated_at = ?1,
+                        lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
+                    WHERE state = 'running' AND lease_expires_at < ?1
+                    """,
+                arguments: [now.timeIntervalSince1970]
+            )
+            return failed + db.changesCount
+        }
+    }
+
+    // MARK: TenantStore
+
+    public func createTenant(_ tenant: Tenant, apiKeyHash: String, client: OAuthClient) async throws {
+        try await database.write { db in
+            do {
+                try db.execute(
+                    sql: "INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)",
+                    arguments: [tenant.id.rawValue, tenant.name, tenant.createdAt.timeIntervalSince1970]
+                )
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                throw JobError(.tenantExists, "a tenant named '\(tenant.name)' already exists")
+            }
+            try db.execute(
+                sql: "INSERT INTO api_keys (key_hash, tenant_id, created_at) VALUES (?, ?, ?)",
+                arguments: [apiKeyHash, tenant.id.rawValue, tenant.createdAt.timeIntervalSince1970]
+            )
+            try db.execute(
+                sql: "INSERT INTO oauth_clients (client_id, secret_hash, tenant_id, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [client.clientID, client.secretHash, tenant.id.rawValue, tenant.createdAt.timeIntervalSince1970]
+            )
+        }
+    }
+
+    public func tenant(named name: String) async throws -> Tenant? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM tenants WHERE name = ?", arguments: [name]).map { row in
+                Tenant(id: TenantID(row["id"] as String), name: row["name"], createdAt: Date(timeIntervalSince1970: row["created_at"]))
+            }
+        }
+    }
+
+    public func tenantCount() async throws -> Int {
+        try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tenants") ?? 0 }
+    }
+
+    public func tenantID(forAPIKeyHash hash: String) async throws -> TenantID? {
+        try await database.read { db in
+            let id = try String.fetchOne(db, sql: "SELECT tenant_id FROM api_keys WHERE key_hash = ?", arguments: [hash])
+            return id.map { TenantID($0) }
+        }
+    }
+
+    public func client(id: String) async throws -> OAuthClient? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM oauth_clients WHERE client_id = ?", arguments: [id]).map { row in
+                OAuthClient(clientID: row["client_id"], secretHash: row["secret_hash"], tenantID: TenantID(row["tenant_id"] as String))
+            }
+        }
+    }
+
+    public func secret(named name: String, orInsert candidate: String) async throws -> String {
+        try await database.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)", arguments: [name, candidate])
+            return try String.fetchOne(db, sql: "SELECT value FROM secrets WHERE name = ?", arguments: [name])!
+        }
+    }
+}

@@ -1,2 +1,12 @@
 import ArgumentParser
-@main struct Main: ParsableCommand { func run() {} }
+
+/// The `asyncjobs` command: the server, a headless worker, and tenant administration.
+@main
+struct AsyncJobsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "asyncjobs",
+        abstract: "Asynchronous jobs behind a polling API: submit, poll, download through pre-signed URLs.",
+        discussion: "Every option can also be set with the ASYNCJOBS_* environment variable named in its help.",
+        subcommands: [ServeCommand.self, WorkerCommand.self, TenantCommand.self]
+    )
+}

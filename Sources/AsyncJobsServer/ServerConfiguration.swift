@@ -1,0 +1,31 @@
+public import Foundation
+
+/// How the HTTP server listens and what it hands out.
+public struct ServerConfiguration: Sendable {
+    /// The address to bind.
+    public var host: String
+    /// The port to bind; 0 picks a free one.
+    public var port: Int
+    /// The base of every URL handed to clients; defaults to `http://host:port`.
+    public var publicURL: URL?
+    /// Seconds a `resultUrl` stays valid (the seed's 300 by default).
+    public var resultURLTTL: Int
+    /// Seconds an OAuth access token stays valid.
+    public var tokenLifetime: Int
+
+    /// Creates a configuration; every argument has a default.
+    public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: URL? = nil, resultURLTTL: Int = 300, tokenLifetime: Int = 3600) {
+        self.host = host
+        self.port = port
+        self.publicURL = publicURL
+        self.resultURLTTL = resultURLTTL
+        self.tokenLifetime = tokenLifetime
+    }
+
+    /// The public base URL in effect.
+    public var effectivePublicURL: URL {
+        if let publicURL { return publicURL }
+        let visibleHost = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
+        return URL(string: "http://\(visibleHost.contains(":") ? "[\(visibleHost)]" : visibleHost):\(port)")!
+    }
+}

@@ -1,0 +1,115 @@
+import ArgumentParser
+import AsyncJobs
+import AsyncJobsSQLite
+import AsyncJobsServer
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// `asyncjobs serve`: the REST API, the download route and a worker pool, on embedded storage.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the API server and its workers (SQLite and local files under --data-dir)."
+    )
+
+    @Option(help: "Address to listen on (ASYNCJOBS_HOST).")
+    var host: String = Environment.string("ASYNCJOBS_HOST", default: "127.0.0.1")
+
+    @Option(help: "Port to listen on (ASYNCJOBS_PORT).")
+    var port: Int = Environment.int("ASYNCJOBS_PORT", default: 8080)
+
+    @Option(name: .customLong("public-url"), help: "Base of the URLs handed to clients, e.g. https://jobs.example.com (ASYNCJOBS_PUBLIC_URL); default http://HOST:PORT.")
+    var publicURLOption: String?
+
+    var publicURL: String? { publicURLOption ?? Environment.string("ASYNCJOBS_PUBLIC_URL") }
+
+    @Option(name: .customLong("result-url-ttl"), help: "Seconds a resultUrl stays valid, 1–604800 (ASYNCJOBS_RESULT_URL_TTL).")
+    var resultURLTTL: Int = Environment.int("ASYNCJOBS_RESULT_URL_TTL", default: 300)
+
+    @Option(name: .customLong("token-ttl"), help: "Seconds an OAuth access token stays valid (ASYNCJOBS_TOKEN_TTL).")
+    var tokenTTL: Int = Environment.int("ASYNCJOBS_TOKEN_TTL", default: 3600)
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var workers: WorkerOptions
+    @OptionGroup var signing: SigningOptions
+    @OptionGroup var log: LogOptions
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0–65535") }
+        guard (1...604_800).contains(resultURLTTL) else { throw ValidationError("--result-url-ttl must be 1–604800 seconds") }
+        guard (60...86_400).contains(tokenTTL) else { throw ValidationError("--token-ttl must be 60–86400 seconds") }
+        if let publicURL {
+            guard let url = URL(string: publicURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw ValidationError("--public-url must be an absolute http(s) URL")
+            }
+        }
+    }
+
+    func run() async throws {
+        let logger = try log.bootstrap()
+        let jobStore = try store.openStore()
+        var configuration = ServerConfiguration(host: host, port: port, resultURLTTL: resultURLTTL, tokenLifetime: tokenTTL)
+        configuration.publicURL = publicURL.flatMap(URL.init(string:))
+        let signer = try await signing.signer(store: jobStore)
+        let results = try FileResultStore(
+            root: store.dataDirectoryURL.appendingPathComponent("results"),
+            signer: signer,
+            publicURL: configuration.effectivePublicURL
+        )
+        results.removeAbandonedTemporaryFiles(olderThan: 3600)
+        let queue = JobQueue(store: jobStore, results: results, registry: StandardJobs.registry)
+        let components = ServerComponents(
+            queue: queue,
+            tenants: jobStore,
+            tokens: try await ServerSecrets.tokenIssuer(store: jobStore, lifetime: tokenTTL),
+            fileResults: results
+        )
+        try await bootstrapDevTenant(store: jobStore, baseURL: configuration.effectivePublicURL, logger: logger)
+        let services: [any Service] = [
+            WorkerPool(queue: queue, configuration: workers.poolConfiguration, logger: logger),
+            LeaseReaper(queue: queue, interval: workers.reaperInterval, logger: logger),
+        ]
+        logger.info(
+            "AsyncJobs serving",
+            metadata: [
+                "address": "\(host):\(port)",
+                "public.url": "\(configuration.effectivePublicURL)",
+                "data.dir": "\(store.dataDirectoryURL.path)",
+                "workers": "\(workers.workers)",
+            ]
+        )
+        let app = buildApplication(configuration: configuration, components: components, services: services, logger: logger)
+        try await app.runService()
+    }
+
+    /// On a data directory with no tenant, creates `dev` and writes its credentials to a file only the
+    /// owner can read, so the quickstart needs no other step.
+    func bootstrapDevTenant(store jobStore: SQLiteJobStore, baseURL: URL, logger: Logger) async throws {
+        guard try await jobStore.tenantCount() == 0 else { return }
+        let credentials: TenantCredentials
+        do {
+            credentials = try await jobStore.createTenant(named: "dev")
+        } catch let error as JobError where error.code == .tenantExists {
+            return
+        }
+        let file = store.dataDirectoryURL.appendingPathComponent("dev-credentials.json")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        guard FileManager.default.createFile(atPath: file.path, contents: try encoder.encode(credentials), attributes: [.posixPermissions: 0o600]) else {
+            throw ValidationError("cannot write \(file.path)")
+        }
+        let base = baseURL.absoluteString
+        logger.notice(
+            """
+            created tenant 'dev'; its credentials are in \(file.path) (mode 0600). Quickstart:
+              CREDS=\(file.path)
+              TOKEN=$(curl -s -X POST \(base)/oauth2/token -d grant_type=client_credentials \\
+                -d client_id=$(jq -r .clientId $CREDS) -d client_secret=$(jq -r .clientSecret $CREDS) | jq -r .access_token)
+              curl -s -X POST \(base)/v1/jobs -H "X-API-Key: $(jq -r .apiKey $CREDS)" -H "Authorization: Bearer $TOKEN" \\
+                -H 'Content-Type: application/json' -d '{"type":"demo.csv","parameters":{"rows":1000}}'
+            """
+        )
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import AsyncJobs
+import AsyncJobsServer
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `asyncjobs worker`: claims and runs jobs, serves no API.
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Run jobs from the store without serving the API (for example beside a serve process on the same data dir)."
+    )
+
+    @Option(name: .customLong("public-url"), help: "The public URL of the API server whose download route serves the results (ASYNCJOBS_PUBLIC_URL).")
+    var publicURL: String = Environment.string("ASYNCJOBS_PUBLIC_URL", default: "http://127.0.0.1:8080")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var workers: WorkerOptions
+    @OptionGroup var signing: SigningOptions
+    @OptionGroup var log: LogOptions
+
+    func run() async throws {
+        let logger = try log.bootstrap()
+        guard let baseURL = URL(string: publicURL) else { throw ValidationError("--public-url must be an absolute URL") }
+        let jobStore = try store.openStore()
+        let results = try FileResultStore(
+            root: store.dataDirectoryURL.appendingPathComponent("results"),
+            signer: try await signing.signer(store: jobStore),
+            publicURL: baseURL
+        )
+        let queue = JobQueue(store: jobStore, results: results, registry: StandardJobs.registry)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    WorkerPool(queue: queue, configuration: workers.poolConfiguration, logger: logger),
+                    LeaseReaper(queue: queue, interval: workers.reaperInterval, logger: logger),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        logger.info("AsyncJobs worker running", metadata: ["data.dir": "\(store.dataDirectoryURL.path)", "workers": "\(workers.workers)"])
+        try await group.run()
+    }
+}

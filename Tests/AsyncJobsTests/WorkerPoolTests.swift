@@ -1,0 +1,293 @@
+import AsyncJobs
+import AsyncJobsTestSupport
+import Foundation
+import Synchronization
+import Testing
+
+@Suite struct WorkerPoolTests {
+    static let tenant = TenantID("tenant")
+
+    /// A queue over in-memory stores with the given handlers.
+    struct Harness {
+        let store = MemoryJobStore()
+        let results = MemoryResultStore()
+        let queue: JobQueue
+
+        init(_ handlers: [JobHandler]) {
+            queue = JobQueue(store: store, results: results, registry: JobRegistry(handlers))
+        }
+
+        func pool(
+            concurrency: Int = 2,
+            lease: Duration = .seconds(30),
+            heartbeat: Duration? = nil,
+            poll: Duration = .seconds(60),
+            grace: Duration = .seconds(5)
+        ) -> WorkerPool {
+            WorkerPool(
+                queue: queue,
+                configuration: WorkerPoolConfiguration(
+                    concurrency: concurrency,
+                    leaseDuration: lease,
+                    heartbeatInterval: heartbeat,
+                    pollInterval: poll,
+                    progressInterval: .milliseconds(10),
+                    shutdownGracePeriod: grace
+                )
+            )
+        }
+
+        func submit(_ type: String, _ parameters: JobParameters = [:]) async throws -> JobID {
+            try await queue.submit(tenant: WorkerPoolTests.tenant, type: type, parameters: parameters).job.id
+        }
+
+        func job(_ id: JobID) async throws -> Job {
+            try #require(try await store.job(id, tenant: nil))
+        }
+
+        func waitFor(_ id: JobID, _ states: Set<JobState>, timeout: Duration = .seconds(10)) async throws -> Job {
+            try await eventually(timeout: timeout, "job \(id) to reach \(states)") { states.contains(try await job(id).state) }
+            return try await job(id)
+        }
+    }
+
+    static let fastRetry = JobTypeOptions(maxAttempts: 3, backoff: RetryBackoff(initial: .milliseconds(20), maximum: .milliseconds(40)))
+
+    @Test func runsDemoJobAndStoresItsResult() async throws {
+        let harness = Harness([DemoCSVJob.handler()])
+        // The pool polls only once a minute: finishing fast proves the submission woke it.
+        try await withRunningServices([harness.pool(poll: .seconds(60))]) {
+            let id = try await harness.submit("demo.csv", ["rows": 250])
+            let job = try await harness.waitFor(id, [.succeeded])
+            let result = try #require(job.result)
+            let expected = DemoCSVJob.header + (0..<250).map(DemoCSVJob.line).joined()
+            #expect(harness.results.bytes(forKey: result.key) == Array(expected.utf8))
+            #expect(result.size == Int64(expected.utf8.count))
+            #expect(result.contentType == "text/csv")
+            #expect(job.progress.percent == 100)
+            #expect(job.attempt == 1)
+        }
+    }
+
+    @Test func retriesWithBackoffUntilSuccess() async throws {
+        let calls = Mutex(0)
+        let flaky = JobHandler(type: "flaky", options: Self.fastRetry) { context in
+            let call = calls.withLock { count in
+                count += 1
+                return count
+            }
+            if call < 3 { throw JobAttemptError(code: "flaky", message: "failure \(call)", isRetryable: true) }
+            try await context.writeResult(fileName: "ok.txt", contentType: "text/plain") { try await $0.write("ok") }
+            return .success
+        }
+        let harness = Harness([flaky])
+        try await withRunningServices([harness.pool(poll: .milliseconds(20))]) {
+            let id = try await harness.submit("flaky")
+            let job = try await harness.waitFor(id, [.succeeded, .failed])
+            #expect(job.state == .succeeded)
+            #expect(job.attempt == 3)
+            #expect(job.failure == nil)
+            #expect(harness.results.keys.count == 1, "failed attempts leave no result behind")
+        }
+    }
+
+    @Test func failsAfterMaxAttemptsWithTheLastError() async throws {
+        let broken = JobHandler(type: "broken", options: Self.fastRetry) { _ in
+            struct DiskFull: Error, CustomStringConvertible { var description: String { "disk full" } }
+            throw DiskFull()
+        }
+        let harness = Harness([broken])
+        try await withRunningServices([harness.pool(poll: .milliseconds(20))]) {
+            let id = try await harness.submit("broken")
+            let job = try await harness.waitFor(id, [.failed])
+            #expect(job.attempt == 3)
+            #expect(job.failure == JobFailure(code: "handler_error", message: "disk full"))
+        }
+    }
+
+    @Test func nonRetryableErrorFailsAtOnce() async throws {
+        let harness = Harness([DemoCSVJob.handler(options: Self.fastRetry)])
+        try await withRunningServices([harness.pool()]) {
+            let id = try await harness.submit("demo.csv", ["rows": 100, "failAtPercent": 50])
+            let job = try await harness.waitFor(id, [.failed])
+            #expect(job.attempt == 1)
+            #expect(job.failure?.code == "demo_failure")
+            #expect(job.failure?.message.contains("50%") == true)
+            #expect(harness.results.keys.isEmpty, "the partial CSV was deleted")
+        }
+    }
+
+    @Test func attemptThatOverrunsItsTimeoutIsStoppedAndFailed() async throws {
+        let sawCancellation = Mutex(false)
+        let slow = JobHandler(type: "slow", options: JobTypeOptions(maxAttempts: 1, timeout: .milliseconds(100))) { _ in
+            do {
+                try await Task.sleep(for: .seconds(30))
+            } catch {
+                sawCancellation.withLock { $0 = true }
+                throw error
+            }
+            return .success
+        }
+        let harness = Harness([slow])
+        try await withRunningServices([harness.pool()]) {
+            let id = try await harness.submit("slow")
+            let job = try await harness.waitFor(id, [.failed])
+            #expect(job.failure?.code == "timeout")
+            #expect(sawCancellation.withLock { $0 }, "the handler's task was cancelled")
+        }
+    }
+
+    @Test func cancellingARunningJobCancelsItsHandler() async throws {
+        let started = Wakeup()
+        let sawCancellation = Mutex(false)
+        let endless = JobHandler(type: "endless") { context in
+            try await context.writeResult(fileName: "partial.txt", contentType: "text/plain") { writer in
+                try await writer.write("partial")
+                started.signal()
+                do {
+                    try await Task.sleep(for: .seconds(60))
+                } catch {
+                    sawCancellation.withLock { $0 = true }
+                    throw error
+                }
+            }
+            return .success
+        }
+        let harness = Harness([endless])
+        try await withRunningServices([harness.pool()]) {
+            let id = try await harness.submit("endless")
+            await started.wait(timeout: .seconds(10))
+            #expect(try await harness.job(id).state == .running)
+            guard case .cancelled(_, wasRunning: true) = try await harness.queue.cancel(id, tenant: Self.tenant) else {
+                Issue.record("the running job should cancel")
+                return
+            }
+            try await eventually("the handler to see cancellation") { sawCancellation.withLock { $0 } }
+            #expect(try await harness.job(id).state == .cancelled)
+        }
+        #expect(harness.results.keys.isEmpty)
+    }
+
+    @Test func workerThatLosesItsLeaseStopsAndCannotComplete() async throws {
+        let started = Wakeup()
+        let release = Wakeup()
+        let handlerReturned = Mutex(false)
+        let stubborn = JobHandler(type: "stubborn") { context in
+            started.signal()
+            // Ignores cancellation on purpose, like a handler stuck in blocking work, then tries to finish.
+            await withTaskCancellationHandler {
+                await release.wait(timeout: .seconds(10))
+            } onCancel: {
+                release.signal()
+            }
+            try? await context.writeResult(fileName: "late.txt", contentType: "text/plain") { try await $0.write("late") }
+            handlerReturned.withLock { $0 = true }
+            return .success
+        }
+        let harness = Harness([stubborn])
+        try await withRunningServices([harness.pool(lease: .seconds(2), heartbeat: .milliseconds(50))]) {
+            let id = try await harness.submit("stubborn")
+            await started.wait(timeout: .seconds(10))
+            // Another node decides the lease lapsed and takes the job over.
+            let future = Date().addingTimeInterval(3600)
+            #expect(try await harness.store.requeueExpiredLeases(now: future) == 1)
+            let thief = try await harness.store.claim(ClaimRequest(workerID: "other-node", types: nil, limit: 1, leaseExpiry: future.addingTimeInterval(60), now: future))
+            #expect(thief.map(\.job.id) == [id])
+            try await eventually("the first worker to give up") { handlerReturned.withLock { $0 } }
+            try await eventually("its late result to be discarded") { harness.results.keys.isEmpty }
+            let job = try await harness.job(id)
+            #expect(job.state == .running, "still the other node's")
+            #expect(job.attempt == 2)
+            #expect(job.result == nil)
+            #expect(try await harness.store.complete(thief[0].lease, result: nil, itemErrors: 0, now: future))
+        }
+    }
+
+    @Test func gracefulShutdownReleasesUnfinishedJobs() async throws {
+        let started = Wakeup()
+        let endless = JobHandler(type: "endless") { _ in
+            started.signal()
+            try await Task.sleep(for: .seconds(60))
+            return .success
+        }
+        let harness = Harness([endless])
+        let id = try await withRunningServices([harness.pool(grace: .milliseconds(100))]) {
+            let id = try await harness.submit("endless")
+            await started.wait(timeout: .seconds(10))
+            return id
+        }
+        let job = try await harness.job(id)
+        #expect(job.state == .queued, "released for another worker, not lost and not failed")
+        #expect(job.attempt == 1)
+    }
+
+    @Test func gracefulShutdownLetsShortJobsFinish() async throws {
+        let started = Wakeup()
+        let short = JobHandler(type: "short") { _ in
+            started.signal()
+            try await Task.sleep(for: .milliseconds(200))
+            return .success
+        }
+        let harness = Harness([short])
+        let id = try await withRunningServices([harness.pool(grace: .seconds(10))]) {
+            let id = try await harness.submit("short")
+            await started.wait(timeout: .seconds(10))
+            return id
+        }
+        #expect(try await harness.job(id).state == .succeeded)
+    }
+
+    @Test func concurrencyLimitIsRespected() async throws {
+        let running = Mutex((now: 0, peak: 0))
+        let tracked = JobHandler(type: "tracked") { _ in
+            running.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) }
+            try await Task.sleep(for: .milliseconds(30))
+            running.withLock { $0.now -= 1 }
+            return .success
+        }
+        let harness = Harness([tracked])
+        try await withRunningServices([harness.pool(concurrency: 3)]) {
+            var ids: [JobID] = []
+            for _ in 0..<12 { ids.append(try await harness.submit("tracked")) }
+            for id in ids { _ = try await harness.waitFor(id, [.succeeded]) }
+        }
+        #expect(running.withLock { $0.peak } == 3)
+    }
+
+    @Test func progressIsStoredWithAnEstimate() async throws {
+        let halfway = Wakeup()
+        let finish = Wakeup()
+        let stepped = JobHandler(type: "stepped") { context in
+            try await Task.sleep(for: .milliseconds(200))
+            context.reportProgress(50)
+            halfway.signal()
+            await finish.wait(timeout: .seconds(10))
+            return .success
+        }
+        let harness = Harness([stepped])
+        try await withRunningServices([harness.pool()]) {
+            let id = try await harness.submit("stepped")
+            await halfway.wait(timeout: .seconds(10))
+            try await eventually("progress to be stored") { try await harness.job(id).progress.percent == 50 }
+            let estimate = try #require(try await harness.job(id).progress.estimatedSecondsRemaining)
+            // Half done after about 0.2 s at a steady rate leaves about as long again.
+            #expect(estimate > 0.1 && estimate < 2)
+            finish.signal()
+            _ = try await harness.waitFor(id, [.succeeded])
+        }
+    }
+
+    @Test func unknownTypeAndBadParametersAreRefusedBeforeStoring() async throws {
+        let harness = Harness([DemoCSVJob.handler()])
+        await #expect(throws: JobError.self) { try await harness.submit("no.such.type") }
+        do {
+            _ = try await harness.submit("demo.csv", ["rows": -1])
+            Issue.record("rows -1 must be refused")
+        } catch let error as JobError {
+            #expect(error.code == .invalidParameters)
+            #expect(error.field == "rows")
+        }
+        #expect(try await harness.store.jobs(JobQuery(tenantID: Self.tenant)).jobs.isEmpty)
+    }
+}
+

@@ -180,6 +180,7 @@ public struct WorkerPool: Service {
                     return state == .cancelled ? .cancelledByClient : .leaseLost(state)
                 }
             } catch {
+                if Task.isCancelled { return nil }
                 logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
             }
             if update != nil {

@@ -126,7 +126,7 @@ public struct JobsController: Sendable {
                 code: "job-already-finished",
                 title: "The job has already finished",
                 detail: "job '\(job.id)' is \(job.state.restStatus) and can no longer be cancelled",
-                extensions: ["jobId": job.id.rawValue, "status": job.state.restStatus]
+                extensions: ["jobId": job.id.rawValue, "jobStatus": job.state.restStatus]
             )
         case .cancelled(let job, _):
             return try encode(JobBody(job, statusURL: links.statusURL(job.id), now: Date()), status: .ok, context: context)
@@ -145,7 +145,7 @@ public struct JobsController: Sendable {
                 code: "job-not-finished",
                 title: "The job has not finished",
                 detail: "job '\(job.id)' is still \(job.state.restStatus); cancel it first",
-                extensions: ["jobId": job.id.rawValue, "status": job.state.restStatus]
+                extensions: ["jobId": job.id.rawValue, "jobStatus": job.state.restStatus]
             )
         case .deleted:
             return Response(status: .noContent)

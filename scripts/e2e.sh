@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# End-to-end checks against the real `asyncjobs` binary on 127.0.0.1, as a new user would run it:
+#   1. the README's curl flow: token, submit, poll, download (200), tampered link (403), expired link (403)
+#   2. a second tenant (created while the server runs) gets 404 for the first tenant's job
+#   3. kill -9 of the server with 200 demo.csv jobs queued or running, then a restart: all 200 complete,
+#      every result matches its SHA-256, and the database passes PRAGMA integrity_check.
+# Needs curl, jq, sqlite3 and sha256sum. Stops everything it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+swift build --product asyncjobs >/dev/null
+BIN=$PWD/.build/debug/asyncjobs
+WORK=$(mktemp -d)
+DATA=$WORK/data
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+BASE=http://127.0.0.1:$PORT
+SERVER_PID=""
+passed=0
+failed=0
+
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+check() { # check NAME EXPECTED ACTUAL
+  if [ "$2" = "$3" ]; then passed=$((passed + 1)); echo "ok   $1"; else failed=$((failed + 1)); echo "FAIL $1: expected '$2', got '$3'"; fi
+}
+
+start_server() {
+  "$BIN" serve --port "$PORT" --data-dir "$DATA" --result-url-ttl "${TTL:-300}" --lease-ttl 3 --workers 2 "$@" >>"$WORK/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do curl -sf "$BASE/healthz" >/dev/null && return 0; sleep 0.1; done
+  echo "server did not start"; cat "$WORK/server.log"; exit 1
+}
+
+token() { # token CREDENTIALS_FILE
+  curl -sf -X POST "$BASE/oauth2/token" -d grant_type=client_credentials \
+    -d client_id="$(jq -r .clientId "$1")" -d client_secret="$(jq -r .clientSecret "$1")" | jq -r .access_token
+}
+
+# --- 1. the README flow -------------------------------------------------------------------------
+TTL=3 start_server
+CREDS=$DATA/dev-credentials.json
+check "dev credentials file is private" "600" "$(stat -c %a "$CREDS")"
+KEY=$(jq -r .apiKey "$CREDS")
+TOKEN=$(token "$CREDS")
+AUTH=(-H "X-API-Key: $KEY" -H "Authorization: Bearer $TOKEN")
+
+SUBMIT=$(curl -s -D "$WORK/headers" -X POST "$BASE/v1/jobs" "${AUTH[@]}" -H 'Content-Type: application/json' \
+  -d '{"type":"demo.csv","parameters":{"rows":1000,"durationMs":500}}')
+check "submit answers 202" "202" "$(head -1 "$WORK/headers" | awk '{print $2}')"
+STATUS_URL=$(echo "$SUBMIT" | jq -r .statusUrl)
+check "Location is the absolute status URL" "$STATUS_URL" "$(grep -i '^location:' "$WORK/headers" | awk '{print $2}' | tr -d '\r')"
+
+for _ in $(seq 1 100); do
+  STATUS=$(curl -s "$STATUS_URL" "${AUTH[@]}" -H 'Accept: application/vnd.sciquest.com.ees+json')
+  [ "$(echo "$STATUS" | jq -r .status)" = completed ] && break
+  sleep 0.1
+done
+check "job completes" "completed" "$(echo "$STATUS" | jq -r .status)"
+check "vendor status has exactly the seed's fields" "resultUrl,resultUrlExpiresInSeconds,status" "$(echo "$STATUS" | jq -r 'keys | join(",")')"
+RESULT_URL=$(echo "$STATUS" | jq -r .resultUrl)
+check "download answers 200" "200" "$(curl -s -o "$WORK/result.csv" -w '%{http_code}' "$RESULT_URL")"
+check "the CSV has a header and 1000 rows" "1001" "$(wc -l <"$WORK/result.csv" | tr -d ' ')"
+TAMPERED="${RESULT_URL%?}$([ "${RESULT_URL: -1}" = 0 ] && echo 1 || echo 0)"
+check "a tampered signature answers 403" "403" "$(curl -s -o /dev/null -w '%{http_code}' "$TAMPERED")"
+sleep 4
+check "the link after its TTL answers 403" "403" "$(curl -s -o "$WORK/expired.xml" -w '%{http_code}' "$RESULT_URL")"
+check "the 403 says the request has expired" "Request has expired" "$(sed -n 's:.*<Message>\(.*\)</Message>.*:\1:p' "$WORK/expired.xml")"
+
+# --- 2. tenant isolation ------------------------------------------------------------------------
+"$BIN" tenant create other --data-dir "$DATA" >"$WORK/other.json"
+OTHER_AUTH=(-H "X-API-Key: $(jq -r .apiKey "$WORK/other.json")" -H "Authorization: Bearer $(token "$WORK/other.json")")
+check "another tenant gets 404 for the job" "404" "$(curl -s -o /dev/null -w '%{http_code}' "$STATUS_URL" "${OTHER_AUTH[@]}")"
+check "the owner still sees it" "200" "$(curl -s -o /dev/null -w '%{http_code}' "$STATUS_URL" "${AUTH[@]}")"
+
+# --- 3. kill -9 with 200 jobs in flight, then restart --------------------------------------------
+for i in $(seq 1 200); do
+  curl -sf -X POST "$BASE/v1/jobs" "${AUTH[@]}" -H 'Content-Type: application/json' \
+    -d '{"type":"demo.csv","parameters":{"rows":2000,"durationMs":150}}' | jq -r .jobId
+done >"$WORK/ids"
+check "200 submissions accepted" "200" "$(sort -u "$WORK/ids" | wc -l | tr -d ' ')"
+kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+BEFORE=$(sqlite3 "$DATA/asyncjobs.sqlite" "SELECT state || ':' || COUNT(*) FROM jobs WHERE type='demo.csv' GROUP BY state ORDER BY state" | tr '\n' ' ')
+echo "     after kill -9: $BEFORE"
+start_server
+TOKEN=$(token "$CREDS")
+AUTH=(-H "X-API-Key: $KEY" -H "Authorization: Bearer $TOKEN")
+for _ in $(seq 1 600); do
+  DONE=$(sqlite3 "$DATA/asyncjobs.sqlite" "SELECT COUNT(*) FROM jobs WHERE state='succeeded'")
+  [ "$DONE" -ge 201 ] && break
+  sleep 0.2
+done
+check "all 200 jobs (and the first) completed after the restart" "201" "$DONE"
+corrupt=0
+while read -r id; do
+  job=$(curl -s "$BASE/v1/jobs/$id" "${AUTH[@]}")
+  url=$(curl -s "$BASE/v1/jobs/$id/status" "${AUTH[@]}" | jq -r .resultUrl)
+  curl -s -o "$WORK/r.csv" "$url"
+  [ "$(sha256sum "$WORK/r.csv" | cut -d' ' -f1)" = "$(echo "$job" | jq -r .result.sha256)" ] || corrupt=$((corrupt + 1))
+  [ "$(wc -l <"$WORK/r.csv" | tr -d ' ')" = 2001 ] || corrupt=$((corrupt + 1))
+done <"$WORK/ids"
+check "no result is truncated or mismatches its checksum" "0" "$corrupt"
+check "jobs that were running were retried, none lost" "0" "$(sqlite3 "$DATA/asyncjobs.sqlite" "SELECT COUNT(*) FROM jobs WHERE state != 'succeeded'")"
+echo "     attempts: $(sqlite3 "$DATA/asyncjobs.sqlite" "SELECT 'attempt ' || attempt || ': ' || COUNT(*) FROM jobs GROUP BY attempt" | tr '\n' ' ')"
+check "PRAGMA integrity_check" "ok" "$(sqlite3 "$DATA/asyncjobs.sqlite" 'PRAGMA integrity_check')"
+check "no secret in the server log" "0" "$(grep -c -e "$KEY" -e "$(jq -r .clientSecret "$CREDS")" -e "$TOKEN" "$WORK/server.log" || true)"
+
+echo
+echo "e2e: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -70,6 +70,27 @@ sleep 4
 check "the link after its TTL answers 403" "403" "$(curl -s -o "$WORK/expired.xml" -w '%{http_code}' "$RESULT_URL")"
 check "the 403 says the request has expired" "Request has expired" "$(sed -n 's:.*<Message>\(.*\)</Message>.*:\1:p' "$WORK/expired.xml")"
 
+# --- 1a. a URL pre-signed by boto3 with the server's signing credentials is accepted ---------------
+if python3 -c "import boto3" 2>/dev/null; then
+  OBJECT_KEY=$(echo "$RESULT_URL" | sed 's:.*/v1/results/::; s:?.*::')
+  BOTO_URL=$(python3 - "$DATA/asyncjobs.sqlite" "$BASE" "$OBJECT_KEY" <<'PY'
+import sqlite3, sys
+import boto3
+from botocore.config import Config
+db = sqlite3.connect(sys.argv[1])
+secret = dict(db.execute("SELECT name, value FROM secrets WHERE name LIKE 'sigv4.%'").fetchall())
+s3 = boto3.client("s3", endpoint_url=sys.argv[2], region_name="us-east-1",
+                  aws_access_key_id=secret["sigv4.access-key-id"], aws_secret_access_key=secret["sigv4.secret-access-key"],
+                  config=Config(signature_version="s3v4", s3={"addressing_style": "path"}))
+# Path-style: bucket "v1", key "results/<key>" gives exactly the download route's path.
+print(s3.generate_presigned_url("get_object", Params={"Bucket": "v1", "Key": "results/" + sys.argv[3]}, ExpiresIn=60))
+PY
+)
+  check "a boto3-presigned URL downloads the result" "200" "$(curl -s -o /dev/null -w '%{http_code}' "$BOTO_URL")"
+else
+  echo "skip the boto3 presigner check (needs boto3 from PyPI)"
+fi
+
 # --- 1b. a client written like the seed's Java sample --------------------------------------------
 JACKSON=/usr/share/java/jackson-databind.jar:/usr/share/java/jackson-core.jar:/usr/share/java/jackson-annotations.jar
 if command -v javac >/dev/null 2>&1 && [ -f /usr/share/java/jackson-databind.jar ]; then

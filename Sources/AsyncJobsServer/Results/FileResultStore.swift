@@ -143,6 +143,6 @@ final class FileWriter: ResultWriter {
     func finish() throws {
         try handle.synchronize()
         try handle.close()
-        digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        digest = SHA256Hex.hex(hasher.finalize())
     }
 }

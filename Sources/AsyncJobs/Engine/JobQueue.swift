@@ -102,6 +102,4 @@ final class RunningJobs: Sendable {
     func cancel(_ id: JobID) {
         signals.withLock { $0[id] }?.signal()
     }
-
-    var count: Int { signals.withLock { $0.count } }
 }

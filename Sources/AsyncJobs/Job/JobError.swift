@@ -15,8 +15,6 @@ public struct JobError: Error, Sendable, CustomStringConvertible {
         public static let unknownJobType = Code("unknown_job_type")
         /// A parameter is missing, has the wrong type or is out of range.
         public static let invalidParameters = Code("invalid_parameters")
-        /// The job is in a state that does not allow the operation.
-        public static let invalidState = Code("invalid_state")
         /// A tenant with that name already exists.
         public static let tenantExists = Code("tenant_exists")
         /// The store could not be opened, migrated or read.

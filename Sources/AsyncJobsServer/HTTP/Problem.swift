@@ -106,8 +106,6 @@ extension Problem {
             self.init(.unprocessableContent, code: "unknown-job-type", title: "Unknown job type", detail: error.message, extensions: extensions)
         case .invalidParameters:
             self.init(.unprocessableContent, code: "invalid-parameters", title: "Invalid parameters", detail: error.message, extensions: extensions)
-        case .invalidState:
-            self.init(.conflict, code: "invalid-state", title: "The job is not in a state that allows this", detail: error.message, extensions: extensions)
         default:
             self.init(.internalServerError, code: "internal", title: "Internal error", detail: "the server could not complete the request")
         }

@@ -4,23 +4,31 @@ import Synchronization
 /// one. Used to wake idle workers the moment a job is submitted instead of sleeping between polls.
 public final class Wakeup: Sendable {
     private struct State {
-        var pending = false
+        var isSet = false
         var nextWaiter = 0
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
     }
 
     private let state = Mutex(State())
+    /// When true the signal stays set once given (see ``Latch``); otherwise a waiter consumes it.
+    private let staysSet: Bool
 
     /// Creates a signal with nothing pending.
-    public init() {}
+    public convenience init() {
+        self.init(staysSet: false)
+    }
+
+    init(staysSet: Bool) {
+        self.staysSet = staysSet
+    }
+
+    var isSet: Bool { state.withLock { $0.isSet } }
 
     /// Wakes the current waiters, or remembers the signal for the next one.
     public func signal() {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            if state.waiters.isEmpty {
-                state.pending = true
-                return []
-            }
+            // An auto-reset signal that wakes someone is consumed by them; otherwise it stays pending.
+            state.isSet = staysSet || state.waiters.isEmpty
             defer { state.waiters.removeAll() }
             return Array(state.waiters.values)
         }
@@ -36,8 +44,8 @@ public final class Wakeup: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state -> Bool in
-                    if state.pending {
-                        state.pending = false
+                    if state.isSet {
+                        if !staysSet { state.isSet = false }
                         return true
                     }
                     if Task.isCancelled { return true }
@@ -66,43 +74,12 @@ public final class Wakeup: Sendable {
 
 /// A signal that stays set once set: every waiter, present or future, is released.
 final class Latch: Sendable {
-    private struct State {
-        var isSet = false
-        var nextWaiter = 0
-        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
-    }
+    private let signal = Wakeup(staysSet: true)
 
-    private let state = Mutex(State())
+    var isSet: Bool { signal.isSet }
 
-    var isSet: Bool { state.withLock { $0.isSet } }
-
-    func set() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.isSet = true
-            defer { state.waiters.removeAll() }
-            return Array(state.waiters.values)
-        }
-        for waiter in waiters { waiter.resume() }
-    }
+    func set() { signal.signal() }
 
     /// Returns once set, or early when the task is cancelled.
-    func wait() async {
-        let id = state.withLock { state in
-            state.nextWaiter += 1
-            return state.nextWaiter
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { state -> Bool in
-                    if state.isSet || Task.isCancelled { return true }
-                    state.waiters[id] = continuation
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
-            waiter?.resume()
-        }
-    }
+    func wait() async { await signal.wait() }
 }

@@ -74,8 +74,7 @@ public final class SQLiteJobStore: JobStore, TenantStore {
                 }
                 return Submission(job: try Self.job(from: row), created: false)
             }
-            let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [new.id.rawValue])
-            return Submission(job: try Self.job(from: row!), created: true)
+            return Submission(job: new.queuedJob, created: true)
         }
     }
 
@@ -239,7 +238,7 @@ public final class SQLiteJobStore: JobStore, TenantStore {
         try await database.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ? AND tenant_id = ?", arguments: [id.rawValue, tenant.rawValue])
             else { return .notFound }
-            let job = try Self.job(from: row)
+            var job = try Self.job(from: row)
             switch job.state {
             case .cancelled: return .cancelled(job, wasRunning: false)
             case .succeeded, .failed: return .alreadyTerminal(job)
@@ -252,8 +251,11 @@ public final class SQLiteJobStore: JobStore, TenantStore {
                         """,
                     arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, id.rawValue]
                 )
-                let updated = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [id.rawValue])!
-                return .cancelled(try Self.job(from: updated), wasRunning: job.state == .running)
+                let wasRunning = job.state == .running
+                job.state = .cancelled
+                job.finishedAt = now
+                job.updatedAt = now
+                return .cancelled(job, wasRunning: wasRunning)
             }
         }
     }

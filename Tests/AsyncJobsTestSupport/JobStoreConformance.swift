@@ -124,6 +124,7 @@ public struct JobStoreConformance: Sendable {
         #expect(read.state == .queued)
         #expect(read.createdAt == Self.at(1))
         #expect(read.result == nil)
+        #expect(read == job, "submit returns exactly what is stored")
         #expect(try await store.job(JobID("no-such-job"), tenant: Self.alice) == nil)
         #expect(try await store.job(JobID("no-such-job"), tenant: nil) == nil)
     }
@@ -269,6 +270,7 @@ public struct JobStoreConformance: Sendable {
         }
         #expect(cancelled.state == .cancelled)
         #expect(wasRunning == false)
+        #expect(try await store.job(job.id, tenant: nil) == cancelled, "cancel returns exactly what is stored")
         #expect(try await claim(store, at: 2).isEmpty)
         guard case .cancelled(_, let again) = try await store.cancel(job.id, tenant: Self.alice, now: Self.at(3)) else {
             Issue.record("cancelling twice is idempotent")

@@ -93,6 +93,23 @@ public struct NewJob: Sendable {
         self.now = now
     }
 
+    /// The job as it is right after the insert: queued, never attempted, due now. Stores return this
+    /// rather than reading back the row they just wrote.
+    public var queuedJob: Job {
+        Job(
+            id: id,
+            tenantID: tenantID,
+            type: type,
+            parameters: parameters,
+            state: .queued,
+            maxAttempts: maxAttempts,
+            createdAt: now,
+            updatedAt: now,
+            runAfter: now,
+            idempotencyKey: idempotencyKey
+        )
+    }
+
     /// The hex SHA-256 of the type and the canonical JSON of the parameters.
     public static func fingerprint(type: String, parameters: JobParameters) -> String {
         SHA256Hex.digest(of: Array((type + "\n" + JSONValue.object(parameters).canonicalJSON()).utf8))

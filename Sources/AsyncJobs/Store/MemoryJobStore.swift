@@ -39,18 +39,7 @@ public final class MemoryJobStore: JobStore, TenantStore {
                 return Submission(job: existing.job, created: false)
             }
             state.sequence += 1
-            let job = Job(
-                id: new.id,
-                tenantID: new.tenantID,
-                type: new.type,
-                parameters: new.parameters,
-                state: .queued,
-                maxAttempts: new.maxAttempts,
-                createdAt: new.now,
-                updatedAt: new.now,
-                runAfter: new.now,
-                idempotencyKey: new.idempotencyKey
-            )
+            let job = new.queuedJob
             state.rows[job.id] = Row(job: job, sequence: state.sequence, fingerprint: new.requestFingerprint)
             return Submission(job: job, created: true)
         }

@@ -272,18 +272,24 @@ public final class SQLiteJobStore: JobStore, TenantStore {
     }
 
     public func requeueExpiredLeases(now: Date) async throws -> Int {
-        let failure = JobFailure.leaseExpired(attempts: 0)
-        return try await database.write { db in
-            try db.execute(
-                sql: """
-                    UPDATE jobs SET state = 'failed', finished_at = ?1, updated_at = ?1, error_code = ?2,
-                        error_message = 'the worker running attempt ' || attempt || ' stopped renewing its lease (crashed or lost), and no attempts are left',
-                        lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
-                    WHERE state = 'running' AND lease_expires_at < ?1 AND attempt >= max_attempts
-                    """,
-                arguments: [now.timeIntervalSince1970, failure.code]
+        try await database.write { db in
+            // Jobs whose lapsed attempt was their last fail, with the same failure every store records.
+            let exhausted = try Row.fetchAll(
+                db,
+                sql: "SELECT id, attempt FROM jobs WHERE state = 'running' AND lease_expires_at < ? AND attempt >= max_attempts",
+                arguments: [now.timeIntervalSince1970]
             )
-            let failed = db.changesCount
+            for row in exhausted {
+                let failure = JobFailure.leaseExpired(attempts: row["attempt"])
+                try db.execute(
+                    sql: """
+                        UPDATE jobs SET state = 'failed', finished_at = ?1, updated_at = ?1, error_code = ?2, error_message = ?3,
+                            lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
+                        WHERE id = ?4
+                        """,
+                    arguments: [now.timeIntervalSince1970, failure.code, failure.message, row["id"] as String]
+                )
+            }
             try db.execute(
                 sql: """
                     UPDATE jobs SET state = 'queued', run_after = ?1, updated_at = ?1,
@@ -292,7 +298,7 @@ public final class SQLiteJobStore: JobStore, TenantStore {
                     """,
                 arguments: [now.timeIntervalSince1970]
             )
-            return failed + db.changesCount
+            return exhausted.count + db.changesCount
         }
     }
 

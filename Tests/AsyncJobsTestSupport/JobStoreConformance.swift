@@ -204,7 +204,7 @@ public struct JobStoreConformance: Sendable {
         #expect(try await store.requeueExpiredLeases(now: Self.at(11)) == 1)
         let failed = try #require(try await store.job(job.id, tenant: nil))
         #expect(failed.state == .failed)
-        #expect(failed.failure?.code == "lease_expired")
+        #expect(failed.failure == JobFailure.leaseExpired(attempts: 1))
         #expect(failed.finishedAt == Self.at(11))
     }
 

@@ -13,8 +13,14 @@ public struct Problem: Error, Sendable, ResponseGenerator {
     public var title: String
     /// What happened this time.
     public var detail: String
-    /// Extension members, e.g. `jobId`, `field`, or OAuth's `error`.
-    public var extensions: [String: String]
+    /// Extension members, e.g. `jobId`, `field`, or OAuth's `error`. Names of the standard members
+    /// (`type`, `title`, `status`, `detail`, `instance`) are not allowed and are dropped, so an
+    /// extension can never replace the integer `status` or any other member clients rely on.
+    public var extensions: [String: String] {
+        didSet { extensions = extensions.filter { !Self.standardMembers.contains($0.key) } }
+    }
+
+    static let standardMembers: Set<String> = ["type", "title", "status", "detail", "instance"]
     /// Extra response headers, e.g. `WWW-Authenticate`.
     public var headers: HTTPFields
 
@@ -31,7 +37,7 @@ public struct Problem: Error, Sendable, ResponseGenerator {
         self.type = "urn:asyncjobs:problem:\(code)"
         self.title = title
         self.detail = detail
-        self.extensions = extensions
+        self.extensions = extensions.filter { !Self.standardMembers.contains($0.key) }
         self.headers = headers
     }
 

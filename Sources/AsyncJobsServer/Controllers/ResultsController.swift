@@ -117,17 +117,14 @@ enum ByteRange: Equatable {
         let first = bounds[0].trimmingCharacters(in: .whitespaces)
         let last = bounds[1].trimmingCharacters(in: .whitespaces)
         if first.isEmpty {
-            guard let suffix = Int(last), suffix > 0 else { return suffixZero(last) }
-            return size == 0 ? .unsatisfiable : .satisfiable(max(0, size - suffix)..<size)
+            // "bytes=-N": the last N bytes; a zero-length suffix can never be satisfied.
+            guard let suffix = Int(last), suffix >= 0 else { return .none }
+            return suffix == 0 || size == 0 ? .unsatisfiable : .satisfiable(max(0, size - suffix)..<size)
         }
         guard let start = Int(first), start >= 0 else { return .none }
         guard start < size else { return .unsatisfiable }
         if last.isEmpty { return .satisfiable(start..<size) }
         guard let end = Int(last), end >= start else { return .none }
         return .satisfiable(start..<min(end + 1, size))
-    }
-
-    private static func suffixZero(_ last: String) -> ByteRange {
-        Int(last) == 0 ? .unsatisfiable : .none
     }
 }

@@ -49,8 +49,8 @@ struct TestApp {
     /// Creates a tenant and returns the headers that authenticate as it.
     func tenant(_ name: String) async throws -> HTTPFields {
         let credentials = try await store.createTenant(named: name)
-        let claims = try await store.client(id: credentials.clientId)
-        let token = components.tokens.issue(tenant: claims!.tenantID, client: credentials.clientId)
+        let client = try #require(try await store.client(id: credentials.clientId))
+        let token = components.tokens.issue(tenant: client.tenantID, client: credentials.clientId)
         return [
             HTTPField.Name("X-API-Key")!: credentials.apiKey,
             .authorization: "Bearer \(token)",

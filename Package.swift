@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "AsyncJobs", targets: ["AsyncJobs"]),
         .library(name: "SigV4", targets: ["SigV4"]),
         .library(name: "AsyncJobsSQLite", targets: ["AsyncJobsSQLite"]),
+        .library(name: "AsyncJobsPostgres", targets: ["AsyncJobsPostgres"]),
         .library(name: "AsyncJobsServer", targets: ["AsyncJobsServer"]),
         .executable(name: "asyncjobs", targets: ["asyncjobs"]),
     ],
@@ -24,9 +25,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.29.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
     ],
     targets: [
         .target(
@@ -55,6 +58,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "AsyncJobsPostgres",
+            dependencies: [
+                "AsyncJobs",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "AsyncJobsServer",
             dependencies: [
                 "AsyncJobs",
@@ -71,6 +85,7 @@ let package = Package(
             dependencies: [
                 "AsyncJobs",
                 "AsyncJobsSQLite",
+                "AsyncJobsPostgres",
                 "AsyncJobsServer",
                 "SigV4",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -105,6 +120,11 @@ let package = Package(
         .testTarget(
             name: "AsyncJobsSQLiteTests",
             dependencies: ["AsyncJobsSQLite", "AsyncJobsTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AsyncJobsPostgresTests",
+            dependencies: ["AsyncJobsPostgres", "AsyncJobsTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -69,6 +69,10 @@ extension SQLiteJobStore {
                     """
             )
         }
+        migrator.registerMigration("v2-finished-jobs-index") { db in
+            // Retention prunes the oldest finished jobs first.
+            try db.execute(sql: "CREATE INDEX jobs_finished ON jobs (finished_at, seq) WHERE state IN ('succeeded', 'failed', 'cancelled')")
+        }
         return migrator
     }
 

@@ -302,6 +302,24 @@ public final class SQLiteJobStore: JobStore, TenantStore {
         }
     }
 
+    public func pruneFinishedJobs(endedBefore cutoff: Date, limit: Int) async throws -> [Job] {
+        guard limit > 0 else { return [] }
+        return try await database.write { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    DELETE FROM jobs WHERE seq IN (
+                        SELECT seq FROM jobs WHERE state IN ('succeeded', 'failed', 'cancelled') AND finished_at < ?
+                        ORDER BY finished_at, seq LIMIT ?
+                    )
+                    RETURNING *
+                    """,
+                arguments: [cutoff.timeIntervalSince1970, limit]
+            )
+            .map(Self.job(from:))
+        }
+    }
+
     // MARK: TenantStore
 
     public func createTenant(_ tenant: Tenant, apiKeyHash: String, client: OAuthClient) async throws {

@@ -11,7 +11,7 @@ import ServiceLifecycle
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the API server and its workers (SQLite and local files under --data-dir)."
+        abstract: "Run the API server and its workers (by default SQLite and local files under --data-dir; --store postgres://… for many nodes)."
     )
 
     @Option(help: "Address to listen on (ASYNCJOBS_HOST).")
@@ -49,44 +49,43 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try log.bootstrap()
-        let jobStore = try store.openStore()
-        var configuration = ServerConfiguration(host: host, port: port, resultURLTTL: resultURLTTL, tokenLifetime: tokenTTL)
-        configuration.publicURL = publicURL.flatMap(URL.init(string:))
-        let signer = try await signing.signer(store: jobStore)
-        let results = try FileResultStore(
-            root: store.dataDirectoryURL.appendingPathComponent("results"),
-            signer: signer,
-            publicURL: configuration.effectivePublicURL
-        )
-        results.removeAbandonedTemporaryFiles(olderThan: 3600)
-        let queue = JobQueue(store: jobStore, results: results, registry: StandardJobs.registry)
-        let components = ServerComponents(
-            queue: queue,
-            tenants: jobStore,
-            tokens: try await ServerSecrets.tokenIssuer(store: jobStore, lifetime: tokenTTL),
-            fileResults: results
-        )
-        try await bootstrapDevTenant(store: jobStore, baseURL: configuration.effectivePublicURL, logger: logger)
-        let services: [any Service] = [
-            WorkerPool(queue: queue, configuration: workers.poolConfiguration, logger: logger),
-            LeaseReaper(queue: queue, interval: workers.reaperInterval, logger: logger),
-        ]
-        logger.info(
-            "AsyncJobs serving",
-            metadata: [
-                "address": "\(host):\(port)",
-                "public.url": "\(configuration.effectivePublicURL)",
-                "data.dir": "\(store.dataDirectoryURL.path)",
-                "workers": "\(workers.workers)",
-            ]
-        )
-        let app = buildApplication(configuration: configuration, components: components, services: services, logger: logger)
-        try await app.runService()
+        try await store.withStore(logger: logger) { opened in
+            var configuration = ServerConfiguration(host: host, port: port, resultURLTTL: resultURLTTL, tokenLifetime: tokenTTL)
+            configuration.publicURL = publicURL.flatMap(URL.init(string:))
+            let signer = try await signing.signer(store: opened.store)
+            let results = try FileResultStore(
+                root: store.dataDirectoryURL.appendingPathComponent("results"),
+                signer: signer,
+                publicURL: configuration.effectivePublicURL
+            )
+            results.removeAbandonedTemporaryFiles(olderThan: 3600)
+            let queue = JobQueue(store: opened.store, results: results, registry: StandardJobs.registry)
+            let components = ServerComponents(
+                queue: queue,
+                tenants: opened.store,
+                tokens: try await ServerSecrets.tokenIssuer(store: opened.store, lifetime: tokenTTL),
+                fileResults: results
+            )
+            try await bootstrapDevTenant(store: opened.store, baseURL: configuration.effectivePublicURL, logger: logger)
+            logger.info(
+                "AsyncJobs serving",
+                metadata: [
+                    "address": "\(host):\(port)",
+                    "public.url": "\(configuration.effectivePublicURL)",
+                    "store": "\(opened.description)",
+                    "data.dir": "\(store.dataDirectoryURL.path)",
+                    "workers": "\(workers.workers)",
+                ]
+            )
+            let services = workers.services(queue: queue, store: opened, logger: logger)
+            let app = buildApplication(configuration: configuration, components: components, services: services, logger: logger)
+            try await app.runService()
+        }
     }
 
     /// On a data directory with no tenant, creates `dev` and writes its credentials to a file only the
     /// owner can read, so the quickstart needs no other step.
-    func bootstrapDevTenant(store jobStore: SQLiteJobStore, baseURL: URL, logger: Logger) async throws {
+    func bootstrapDevTenant(store jobStore: any TenantStore, baseURL: URL, logger: Logger) async throws {
         guard try await jobStore.tenantCount() == 0 else { return }
         let credentials: TenantCredentials
         do {

@@ -14,7 +14,7 @@ struct TenantCommand: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a tenant and print {tenant, apiKey, clientId, clientSecret} as JSON; only hashes are stored.",
-            discussion: "Works while the server is running on the same data dir."
+            discussion: "Works while the server is running on the same data dir or --store."
         )
 
         @Argument(help: "The tenant's name: 1–64 of a-z A-Z 0-9 - _ .")
@@ -22,15 +22,19 @@ struct TenantCommand: AsyncParsableCommand {
 
         @OptionGroup var store: StoreOptions
 
+        @OptionGroup var log: LogOptions
+
         func run() async throws {
-            let jobStore = try store.openStore()
-            do {
-                let credentials = try await jobStore.createTenant(named: name)
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(credentials), as: UTF8.self))
-            } catch let error as JobError where error.code == .tenantExists || error.code == .invalidParameters {
-                throw ValidationError(error.message)
+            let logger = try log.bootstrap()
+            try await store.withStore(logger: logger) { opened in
+                do {
+                    let credentials = try await opened.store.createTenant(named: name)
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                    print(String(decoding: try encoder.encode(credentials), as: UTF8.self))
+                } catch let error as JobError where error.code == .tenantExists || error.code == .invalidParameters {
+                    throw ValidationError(error.message)
+                }
             }
         }
     }

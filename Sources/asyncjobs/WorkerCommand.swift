@@ -24,24 +24,25 @@ struct WorkerCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = try log.bootstrap()
         guard let baseURL = URL(string: publicURL) else { throw ValidationError("--public-url must be an absolute URL") }
-        let jobStore = try store.openStore()
-        let results = try FileResultStore(
-            root: store.dataDirectoryURL.appendingPathComponent("results"),
-            signer: try await signing.signer(store: jobStore),
-            publicURL: baseURL
-        )
-        let queue = JobQueue(store: jobStore, results: results, registry: StandardJobs.registry)
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    WorkerPool(queue: queue, configuration: workers.poolConfiguration, logger: logger),
-                    LeaseReaper(queue: queue, interval: workers.reaperInterval, logger: logger),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
+        try await store.withStore(logger: logger) { opened in
+            let results = try FileResultStore(
+                root: store.dataDirectoryURL.appendingPathComponent("results"),
+                signer: try await signing.signer(store: opened.store),
+                publicURL: baseURL
             )
-        )
-        logger.info("AsyncJobs worker running", metadata: ["data.dir": "\(store.dataDirectoryURL.path)", "workers": "\(workers.workers)"])
-        try await group.run()
+            let queue = JobQueue(store: opened.store, results: results, registry: StandardJobs.registry)
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: workers.services(queue: queue, store: opened, logger: logger),
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger
+                )
+            )
+            logger.info(
+                "AsyncJobs worker running",
+                metadata: ["store": "\(opened.description)", "data.dir": "\(store.dataDirectoryURL.path)", "workers": "\(workers.workers)"]
+            )
+            try await group.run()
+        }
     }
 }

@@ -21,7 +21,7 @@ import Testing
         }
         let reopened = try SQLiteJobStore(path: path)
         #expect(try await reopened.job(id, tenant: TenantID("t"))?.state == .queued)
-        #expect(try await reopened.appliedMigrations() == ["v1-jobs-and-tenants"])
+        #expect(try await reopened.appliedMigrations() == ["v1-jobs-and-tenants", "v2-finished-jobs-index"])
     }
 
     @Test func twoConnectionsToOneFileShareTheQueue() async throws {

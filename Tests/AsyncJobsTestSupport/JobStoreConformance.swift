@@ -36,6 +36,7 @@ public struct JobStoreConformance: Sendable {
         case listingPagesAndFilters
         case deleteOnlyTerminal
         case tenantsAndSecrets
+        case pruneFinishedJobs
 
         public var testDescription: String { rawValue }
     }
@@ -71,6 +72,7 @@ public struct JobStoreConformance: Sendable {
         case .listingPagesAndFilters: try await listingPagesAndFilters(store)
         case .deleteOnlyTerminal: try await deleteOnlyTerminal(store)
         case .tenantsAndSecrets: try await tenantsAndSecrets(store)
+        case .pruneFinishedJobs: try await pruneFinishedJobs(store)
         }
     }
 
@@ -458,5 +460,34 @@ public struct JobStoreConformance: Sendable {
         }
         #expect(secrets.count == 1, "concurrent callers agree on one secret")
         #expect(try await store.secret(named: "signing", orInsert: "later") == secrets.first)
+    }
+
+    func pruneFinishedJobs(_ store: any Store) async throws {
+        // Three jobs end at t+10, t+20 and t+30 (succeeded, failed, cancelled); one stays queued and
+        // one running, however old.
+        let succeeded = try await submit(store, at: 0)
+        let failed = try await submit(store, tenant: Self.bob, at: 0)
+        let cancelled = try await submit(store, at: 0)
+        let running = try await submit(store, at: 0)
+        let queued = try await submit(store, at: 0)
+        let leases = try await claim(store, limit: 4, at: 1, lease: 1_000).map(\.lease)
+        let byID = Dictionary(uniqueKeysWithValues: leases.map { ($0.jobID, $0) })
+        #expect(try await store.complete(try #require(byID[succeeded.id]), result: Self.sampleResult, itemErrors: 0, now: Self.at(10)))
+        #expect(try await store.fail(try #require(byID[failed.id]), failure: JobFailure(code: "x", message: "y"), retryAt: nil, now: Self.at(20)))
+        guard case .cancelled = try await store.cancel(cancelled.id, tenant: Self.alice, now: Self.at(30)) else {
+            Issue.record("a queued job can be cancelled")
+            return
+        }
+        #expect(byID[running.id] != nil)
+
+        #expect(try await store.pruneFinishedJobs(endedBefore: Self.at(10), limit: 10).isEmpty, "nothing ended before t+10")
+        let first = try await store.pruneFinishedJobs(endedBefore: Self.at(100), limit: 2)
+        #expect(first.map(\.id) == [succeeded.id, failed.id], "oldest first, any tenant, at most the limit")
+        #expect(first.first?.result == Self.sampleResult, "pruned jobs come back with their result, to delete it")
+        #expect(try await store.pruneFinishedJobs(endedBefore: Self.at(100), limit: 2).map(\.id) == [cancelled.id])
+        #expect(try await store.pruneFinishedJobs(endedBefore: Self.at(10_000), limit: 10).isEmpty, "unfinished jobs are never pruned")
+        #expect(try await store.job(succeeded.id, tenant: nil) == nil)
+        #expect(try await state(store, running.id) == .running)
+        #expect(try await state(store, queued.id) == .queued)
     }
 }

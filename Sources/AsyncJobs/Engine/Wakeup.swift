@@ -73,13 +73,18 @@ public final class Wakeup: Sendable {
 }
 
 /// A signal that stays set once set: every waiter, present or future, is released.
-final class Latch: Sendable {
+public final class Latch: Sendable {
     private let signal = Wakeup(staysSet: true)
 
-    var isSet: Bool { signal.isSet }
+    /// Creates an unset latch.
+    public init() {}
 
-    func set() { signal.signal() }
+    /// Whether it has been set.
+    public var isSet: Bool { signal.isSet }
+
+    /// Sets it, releasing every waiter.
+    public func set() { signal.signal() }
 
     /// Returns once set, or early when the task is cancelled.
-    func wait() async { await signal.wait() }
+    public func wait() async { await signal.wait() }
 }

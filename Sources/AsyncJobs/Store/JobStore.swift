@@ -51,6 +51,13 @@ public protocol JobStore: Sendable {
     /// Returns running jobs whose lease lapsed to the queue, or fails those that have used up their
     /// attempts. Returns how many jobs it changed.
     func requeueExpiredLeases(now: Date) async throws -> Int
+
+    /// Forgets up to `limit` jobs of any tenant that ended before `cutoff`, oldest first, and returns
+    /// them so the caller can delete their results.
+    ///
+    /// Each call is one short statement, so pruning millions of rows never holds long locks: callers
+    /// repeat until fewer than `limit` jobs come back.
+    func pruneFinishedJobs(endedBefore cutoff: Date, limit: Int) async throws -> [Job]
 }
 
 /// A job to insert.

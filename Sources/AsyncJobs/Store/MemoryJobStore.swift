@@ -179,6 +179,18 @@ public final class MemoryJobStore: JobStore, TenantStore {
         }
     }
 
+    public func pruneFinishedJobs(endedBefore cutoff: Date, limit: Int) async throws -> [Job] {
+        state.withLock { state in
+            let pruned = state.rows.values
+                .filter { $0.job.state.isTerminal && ($0.job.finishedAt ?? $0.job.updatedAt) < cutoff }
+                .sorted { ($0.job.finishedAt ?? $0.job.updatedAt, $0.sequence) < ($1.job.finishedAt ?? $1.job.updatedAt, $1.sequence) }
+                .prefix(max(0, limit))
+                .map(\.job)
+            for job in pruned { state.rows[job.id] = nil }
+            return Array(pruned)
+        }
+    }
+
     public func requeueExpiredLeases(now: Date) async throws -> Int {
         state.withLock { state in
             var changed = 0

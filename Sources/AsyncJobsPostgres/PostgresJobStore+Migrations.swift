@@ -1,0 +1,142 @@
+import AsyncJobs
+import Logging
+import PostgresNIO
+
+extension PostgresJobStore {
+    /// One schema change. Never edit a shipped migration: add the next one.
+    struct Migration: Sendable {
+        var version: Int
+        var name: String
+        var statements: [String]
+    }
+
+    /// Every node applies pending migrations at start while holding this advisory lock, so that
+    /// nodes starting together apply each migration once.
+    static let migrationLockKey: Int64 = 0x4153_594E_434A_4F42  // "ASYNCJOB"
+
+    static let migrations: [Migration] = [
+        Migration(
+            version: 1,
+            name: "jobs-and-tenants",
+            statements: [
+                """
+                CREATE TABLE asyncjobs.jobs (
+                    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    id text NOT NULL UNIQUE,
+                    tenant_id text NOT NULL,
+                    type text NOT NULL,
+                    parameters text NOT NULL,
+                    state text NOT NULL CHECK (state IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')),
+                    attempt integer NOT NULL DEFAULT 0,
+                    max_attempts integer NOT NULL,
+                    created_at timestamptz NOT NULL,
+                    updated_at timestamptz NOT NULL,
+                    run_after timestamptz NOT NULL,
+                    started_at timestamptz,
+                    finished_at timestamptz,
+                    lease_token text,
+                    lease_owner text,
+                    lease_expires_at timestamptz,
+                    progress double precision NOT NULL DEFAULT 0,
+                    eta_seconds double precision,
+                    progress_at timestamptz,
+                    error_code text,
+                    error_message text,
+                    result_key text,
+                    result_size bigint,
+                    result_sha256 text,
+                    result_content_type text,
+                    result_file_name text,
+                    item_errors integer NOT NULL DEFAULT 0,
+                    idempotency_key text,
+                    request_fingerprint text NOT NULL,
+                    CONSTRAINT jobs_idempotency_key UNIQUE (tenant_id, idempotency_key)
+                )
+                """,
+                "CREATE INDEX jobs_due ON asyncjobs.jobs (run_after, seq) WHERE state = 'queued'",
+                "CREATE INDEX jobs_leased ON asyncjobs.jobs (lease_expires_at) WHERE state = 'running'",
+                "CREATE INDEX jobs_by_tenant ON asyncjobs.jobs (tenant_id, seq)",
+                "CREATE INDEX jobs_by_tenant_state ON asyncjobs.jobs (tenant_id, state, seq)",
+                "CREATE INDEX jobs_finished ON asyncjobs.jobs (finished_at, seq) WHERE state IN ('succeeded', 'failed', 'cancelled')",
+                """
+                CREATE TABLE asyncjobs.tenants (
+                    id text PRIMARY KEY,
+                    name text NOT NULL UNIQUE,
+                    created_at timestamptz NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE asyncjobs.api_keys (
+                    key_hash text PRIMARY KEY,
+                    tenant_id text NOT NULL REFERENCES asyncjobs.tenants (id) ON DELETE CASCADE,
+                    created_at timestamptz NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE asyncjobs.oauth_clients (
+                    client_id text PRIMARY KEY,
+                    secret_hash text NOT NULL,
+                    tenant_id text NOT NULL REFERENCES asyncjobs.tenants (id) ON DELETE CASCADE,
+                    created_at timestamptz NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE asyncjobs.secrets (
+                    name text PRIMARY KEY,
+                    value text NOT NULL
+                )
+                """,
+            ]
+        )
+    ]
+
+    /// Applies pending migrations in one transaction under an advisory lock; returns the versions it
+    /// applied (empty when the schema was current). Safe to call from many nodes at once.
+    @discardableResult
+    public func migrate() async throws -> [Int] {
+        try await transaction { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLockKey))", logger: logger)
+            try await connection.query("CREATE SCHEMA IF NOT EXISTS asyncjobs", logger: logger)
+            try await connection.query(
+                """
+                CREATE TABLE IF NOT EXISTS asyncjobs.schema_migrations (
+                    version integer PRIMARY KEY,
+                    name text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                logger: logger
+            )
+            var applied = Set<Int>()
+            for try await version in try await connection.query("SELECT version FROM asyncjobs.schema_migrations", logger: logger).decode(Int.self) {
+                applied.insert(version)
+            }
+            if let newest = applied.max(), newest > Self.migrations.last?.version ?? 0 {
+                throw PostgresStoreError(
+                    .schemaTooNew,
+                    "the database has schema version \(newest) but this build knows up to \(Self.migrations.last?.version ?? 0); upgrade this node"
+                )
+            }
+            var appliedNow: [Int] = []
+            for migration in Self.migrations where !applied.contains(migration.version) {
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query(
+                    "INSERT INTO asyncjobs.schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))",
+                    logger: logger
+                )
+                appliedNow.append(migration.version)
+            }
+            return appliedNow
+        }
+    }
+
+    /// The schema versions applied so far, oldest first.
+    public func appliedMigrations() async throws -> [Int] {
+        var versions: [Int] = []
+        let rows = try await client.query("SELECT version FROM asyncjobs.schema_migrations ORDER BY version", logger: logger)
+        for try await version in rows.decode(Int.self) { versions.append(version) }
+        return versions
+    }
+}

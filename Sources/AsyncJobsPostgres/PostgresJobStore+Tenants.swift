@@ -1,0 +1,81 @@
+public import AsyncJobs
+public import Foundation
+import PostgresNIO
+
+extension PostgresJobStore {
+    public func createTenant(_ tenant: Tenant, apiKeyHash: String, client oauthClient: OAuthClient) async throws {
+        do {
+            try await transaction { connection in
+                try await connection.query(
+                    "INSERT INTO asyncjobs.tenants (id, name, created_at) VALUES (\(tenant.id.rawValue), \(tenant.name), \(tenant.createdAt))",
+                    logger: logger
+                )
+                try await connection.query(
+                    "INSERT INTO asyncjobs.api_keys (key_hash, tenant_id, created_at) VALUES (\(apiKeyHash), \(tenant.id.rawValue), \(tenant.createdAt))",
+                    logger: logger
+                )
+                try await connection.query(
+                    """
+                    INSERT INTO asyncjobs.oauth_clients (client_id, secret_hash, tenant_id, created_at)
+                    VALUES (\(oauthClient.clientID), \(oauthClient.secretHash), \(tenant.id.rawValue), \(tenant.createdAt))
+                    """,
+                    logger: logger
+                )
+            }
+        } catch let error as PSQLError where error.isUniqueViolation(of: "tenants_name_key") {
+            throw JobError(.tenantExists, "a tenant named '\(tenant.name)' already exists")
+        }
+    }
+
+    public func tenant(named name: String) async throws -> Tenant? {
+        let rows = try await client.query("SELECT id, name, created_at FROM asyncjobs.tenants WHERE name = \(name)", logger: logger)
+        for try await (id, name, createdAt) in rows.decode((String, String, Date).self) {
+            return Tenant(id: TenantID(id), name: name, createdAt: createdAt)
+        }
+        return nil
+    }
+
+    public func tenantCount() async throws -> Int {
+        for try await count in try await client.query("SELECT count(*) FROM asyncjobs.tenants", logger: logger).decode(Int.self) {
+            return count
+        }
+        return 0
+    }
+
+    public func tenantID(forAPIKeyHash hash: String) async throws -> TenantID? {
+        let rows = try await client.query("SELECT tenant_id FROM asyncjobs.api_keys WHERE key_hash = \(hash)", logger: logger)
+        for try await id in rows.decode(String.self) { return TenantID(id) }
+        return nil
+    }
+
+    public func client(id: String) async throws -> OAuthClient? {
+        let rows = try await client.query(
+            "SELECT client_id, secret_hash, tenant_id FROM asyncjobs.oauth_clients WHERE client_id = \(id)",
+            logger: logger
+        )
+        for try await (clientID, secretHash, tenantID) in rows.decode((String, String, String).self) {
+            return OAuthClient(clientID: clientID, secretHash: secretHash, tenantID: TenantID(tenantID))
+        }
+        return nil
+    }
+
+    public func secret(named name: String, orInsert candidate: String) async throws -> String {
+        // Two statements: the select's fresh snapshot sees a row a concurrent caller committed while
+        // this insert waited on it.
+        try await client.query(
+            "INSERT INTO asyncjobs.secrets (name, value) VALUES (\(name), \(candidate)) ON CONFLICT (name) DO NOTHING",
+            logger: logger
+        )
+        for try await value in try await client.query("SELECT value FROM asyncjobs.secrets WHERE name = \(name)", logger: logger).decode(String.self) {
+            return value
+        }
+        throw JobError(.storage, "the secret '\(name)' was not stored")
+    }
+}
+
+extension PSQLError {
+    /// Whether the server refused a row because it broke this unique constraint.
+    func isUniqueViolation(of constraint: String) -> Bool {
+        serverInfo?[.sqlState] == "23505" && serverInfo?[.constraintName] == constraint
+    }
+}

@@ -1,0 +1,439 @@
+public import AsyncJobs
+public import Foundation
+public import Logging
+public import PostgresNIO
+public import ServiceLifecycle
+
+/// A ``JobStore`` and ``TenantStore`` in PostgreSQL, shared by any number of AsyncJobs nodes.
+///
+/// Every node can accept jobs, answer for any job and run any job: claims take rows with
+/// `FOR UPDATE SKIP LOCKED`, so nodes never wait on each other's claims or claim a job twice;
+/// `LISTEN/NOTIFY` (see ``JobChangeFeed``) wakes idle workers on every node when a job is queued and
+/// stops a handler when its job is cancelled through another node. Completions arriving together
+/// are written in one statement. Tenants, keys, clients and signing secrets live here too, so nodes
+/// keep no state of their own.
+///
+/// The store owns a connection pool that must be running while it is used: add the store to a
+/// `ServiceGroup`, or call ``run()`` in a task.
+///
+/// ```swift
+/// let store = try PostgresJobStore(configuration: PostgresStoreConfiguration(url: url), logger: logger)
+/// try await withThrowingDiscardingTaskGroup { group in
+///     group.addTask { try await store.run() }
+///     try await store.migrate()
+///     // use the store
+///     group.cancelAll()
+/// }
+/// ```
+public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Service {
+    let client: PostgresClient
+    let logger: Logger
+    let configuration: PostgresStoreConfiguration
+    private let completions: CompletionBatcher<Completion>
+    private let started = Latch()
+
+    /// The notification channel of job changes.
+    static let channel = "asyncjobs_changes"
+
+    /// One finished job waiting to be written.
+    struct Completion: Sendable {
+        var lease: Lease
+        var result: JobResult?
+        var itemErrors: Int
+        var now: Date
+    }
+
+    /// Creates a store; nothing connects until ``run()`` runs and a query needs a connection.
+    public init(configuration: PostgresStoreConfiguration, logger: Logger) throws {
+        let client = PostgresClient(configuration: try configuration.clientConfiguration(), backgroundLogger: logger)
+        self.client = client
+        self.logger = logger
+        self.configuration = configuration
+        self.completions = CompletionBatcher { batch in try await Self.writeCompletions(batch, client: client, logger: logger) }
+    }
+
+    /// Runs the connection pool until the task is cancelled or a graceful shutdown begins.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            self.started.set()
+            await self.client.run()
+        }
+    }
+
+    /// Returns once ``run()`` has started, so that the first query does not wait for the pool.
+    public func waitUntilRunning() async {
+        await started.wait()
+    }
+
+    /// Lends a pooled connection to `body`, for maintenance queries and diagnostics.
+    public func withConnection<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await client.withConnection { connection in try await body(connection) }
+    }
+
+    // MARK: JobStore
+
+    public func submit(_ new: NewJob) async throws -> Submission {
+        let parameters = JSONValue.object(new.parameters).canonicalJSON()
+        let inserted = try await client.query(
+            """
+            WITH inserted AS (
+                INSERT INTO asyncjobs.jobs (id, tenant_id, type, parameters, state, attempt, max_attempts,
+                    created_at, updated_at, run_after, idempotency_key, request_fingerprint)
+                VALUES (\(new.id.rawValue), \(new.tenantID.rawValue), \(new.type), \(parameters), 'queued', 0, \(new.maxAttempts),
+                    \(new.now), \(new.now), \(new.now), \(new.idempotencyKey), \(new.requestFingerprint))
+                ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
+                RETURNING id
+            )
+            SELECT pg_notify(\(Self.channel), 'queued') FROM inserted
+            """,
+            logger: logger
+        ).count()
+        if inserted == 1 { return Submission(job: new.queuedJob, created: true) }
+
+        // The unique constraint decided that this is a replay. The winner's row is committed (the
+        // insert waited for it), and this new statement's snapshot sees it.
+        let rows = try await client.query(
+            """
+            SELECT request_fingerprint, \(unescaped: Self.jobColumns) FROM asyncjobs.jobs
+            WHERE tenant_id = \(new.tenantID.rawValue) AND idempotency_key = \(new.idempotencyKey)
+            """,
+            logger: logger
+        )
+        guard let row = try await rows.first(where: { _ in true }) else {
+            throw JobError(.storage, "the job holding Idempotency-Key '\(new.idempotencyKey ?? "")' vanished during the submit; retry")
+        }
+        let existing = try Self.job(from: row)
+        guard try row.makeRandomAccess()["request_fingerprint"].decode(String.self) == new.requestFingerprint else {
+            throw JobError(
+                .idempotencyKeyReused,
+                "Idempotency-Key '\(new.idempotencyKey ?? "")' was already used for a different request",
+                jobID: existing.id
+            )
+        }
+        return Submission(job: existing, created: false)
+    }
+
+    public func job(_ id: JobID, tenant: TenantID?) async throws -> Job? {
+        let rows: PostgresRowSequence
+        if let tenant {
+            rows = try await client.query(
+                "SELECT \(unescaped: Self.jobColumns) FROM asyncjobs.jobs WHERE id = \(id.rawValue) AND tenant_id = \(tenant.rawValue)",
+                logger: logger
+            )
+        } else {
+            rows = try await client.query("SELECT \(unescaped: Self.jobColumns) FROM asyncjobs.jobs WHERE id = \(id.rawValue)", logger: logger)
+        }
+        return try await Self.jobs(from: rows).first
+    }
+
+    public func jobs(_ query: JobQuery) async throws -> JobPage {
+        // Built per query so that each filter is a plain predicate the planner can match to an index.
+        var sql = "SELECT seq, \(Self.jobColumns) FROM asyncjobs.jobs WHERE tenant_id = $1"
+        var binds = PostgresBindings()
+        binds.append(query.tenantID.rawValue)
+        if let cursor = query.cursor {
+            guard let sequence = Int64(cursor) else {
+                throw JobError(.invalidParameters, "the cursor is not one this server issued", field: "cursor")
+            }
+            binds.append(sequence)
+            sql += " AND seq < $\(binds.count)"
+        }
+        if !query.states.isEmpty {
+            try binds.append(query.states.map(\.rawValue).sorted())
+            sql += " AND state = ANY($\(binds.count))"
+        }
+        if let type = query.type {
+            binds.append(type)
+            sql += " AND type = $\(binds.count)"
+        }
+        let limit = max(1, query.limit)
+        binds.append(limit + 1)
+        sql += " ORDER BY seq DESC LIMIT $\(binds.count)"
+
+        var jobs: [Job] = []
+        var lastSequence: Int64?
+        for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
+            if jobs.count == limit { return JobPage(jobs: jobs, nextCursor: lastSequence.map(String.init)) }
+            jobs.append(try Self.job(from: row))
+            lastSequence = try row.makeRandomAccess()["seq"].decode(Int64.self)
+        }
+        return JobPage(jobs: jobs, nextCursor: nil)
+    }
+
+    public func claim(_ request: ClaimRequest) async throws -> [ClaimedJob] {
+        guard request.limit > 0 else { return [] }
+        var binds = PostgresBindings()
+        binds.append(request.now)
+        var typeFilter = ""
+        if let types = request.types {
+            guard !types.isEmpty else { return [] }
+            try binds.append(types)
+            typeFilter = " AND type = ANY($2)"
+        }
+        binds.append(request.limit)
+        let limitIndex = binds.count
+        binds.append(request.workerID)
+        binds.append(request.leaseExpiry)
+        // One round trip: lock the oldest due rows no other node has locked, and lease them.
+        let sql = """
+            WITH due AS (
+                SELECT seq FROM asyncjobs.jobs
+                WHERE state = 'queued' AND run_after <= $1\(typeFilter)
+                ORDER BY run_after, seq
+                LIMIT $\(limitIndex)
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE asyncjobs.jobs AS j SET state = 'running', attempt = j.attempt + 1,
+                lease_token = replace(gen_random_uuid()::text, '-', ''),
+                lease_owner = $\(limitIndex + 1), lease_expires_at = $\(limitIndex + 2), started_at = $1, updated_at = $1,
+                progress = 0, eta_seconds = NULL, progress_at = NULL
+            FROM due WHERE j.seq = due.seq
+            RETURNING \(Self.jobColumns)
+            """
+        var claimed: [ClaimedJob] = []
+        for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
+            let job = try Self.job(from: row)
+            let token = try row.makeRandomAccess()["lease_token"].decode(String.self)
+            claimed.append(ClaimedJob(job: job, lease: Lease(jobID: job.id, token: token, attempt: job.attempt)))
+        }
+        return claimed.sorted { ($0.job.runAfter, $0.job.createdAt) < ($1.job.runAfter, $1.job.createdAt) }
+    }
+
+    public func heartbeat(_ lease: Lease, until expiry: Date, progress: JobProgress?, now: Date) async throws -> LeaseStatus {
+        let rows = try await client.query(
+            """
+            WITH beat AS (
+                UPDATE asyncjobs.jobs SET lease_expires_at = \(expiry), updated_at = \(now),
+                    progress = CASE WHEN \(progress != nil) THEN \(progress?.percent) ELSE progress END,
+                    eta_seconds = CASE WHEN \(progress != nil) THEN \(progress?.estimatedSecondsRemaining) ELSE eta_seconds END,
+                    progress_at = CASE WHEN \(progress != nil) THEN \(progress?.updatedAt) ELSE progress_at END
+                WHERE id = \(lease.jobID.rawValue) AND state = 'running' AND lease_token = \(lease.token)
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM beat) AS held, (SELECT state FROM asyncjobs.jobs WHERE id = \(lease.jobID.rawValue)) AS state
+            """,
+            logger: logger
+        )
+        for try await (held, state) in rows.decode((Int64, String?).self) {
+            if held == 1 { return .held }
+            return .lost(state.flatMap(JobState.init(rawValue:)))
+        }
+        return .lost(nil)
+    }
+
+    public func complete(_ lease: Lease, result: JobResult?, itemErrors: Int, now: Date) async throws -> Bool {
+        try await completions.submit(Completion(lease: lease, result: result, itemErrors: itemErrors, now: now))
+    }
+
+    /// Marks a batch of jobs succeeded in one statement, each only while its lease is current.
+    static func writeCompletions(_ batch: [Completion], client: PostgresClient, logger: Logger) async throws -> [Bool] {
+        // Arrays cannot carry NULLs here, so an absent result is written as empty and read back as NULL.
+        let rows = try await client.query(
+            """
+            UPDATE asyncjobs.jobs AS j SET state = 'succeeded', finished_at = v.now, updated_at = v.now,
+                progress = 100, eta_seconds = 0, progress_at = v.now,
+                result_key = NULLIF(v.key, ''), result_size = NULLIF(v.size, -1), result_sha256 = NULLIF(v.sha256, ''),
+                result_content_type = NULLIF(v.content_type, ''), result_file_name = NULLIF(v.file_name, ''),
+                item_errors = v.item_errors, error_code = NULL, error_message = NULL,
+                lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
+            FROM unnest(
+                \(batch.map(\.lease.jobID.rawValue)), \(batch.map(\.lease.token)), \(batch.map(\.now)),
+                \(batch.map { $0.result?.key ?? "" }), \(batch.map { $0.result?.size ?? -1 }), \(batch.map { $0.result?.sha256 ?? "" }),
+                \(batch.map { $0.result?.contentType ?? "" }), \(batch.map { $0.result?.fileName ?? "" }), \(batch.map(\.itemErrors))
+            ) AS v(id, token, now, key, size, sha256, content_type, file_name, item_errors)
+            WHERE j.id = v.id AND j.state = 'running' AND j.lease_token = v.token
+            RETURNING v.id, v.token
+            """,
+            logger: logger
+        )
+        var written = Set<Lease>()
+        for try await (id, token) in rows.decode((String, String).self) {
+            written.insert(Lease(jobID: JobID(id), token: token, attempt: 0))
+        }
+        return batch.map { written.contains(Lease(jobID: $0.lease.jobID, token: $0.lease.token, attempt: 0)) }
+    }
+
+    public func fail(_ lease: Lease, failure: JobFailure, retryAt: Date?, now: Date) async throws -> Bool {
+        if let retryAt {
+            return try await updateHeld(
+                lease,
+                """
+                UPDATE asyncjobs.jobs SET state = 'queued', run_after = \(retryAt), updated_at = \(now),
+                    error_code = \(failure.code), error_message = \(failure.message),
+                    lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = \(lease.jobID.rawValue) AND state = 'running' AND lease_token = \(lease.token)
+                RETURNING 1
+                """
+            )
+        }
+        return try await updateHeld(
+            lease,
+            """
+            UPDATE asyncjobs.jobs SET state = 'failed', finished_at = \(now), updated_at = \(now),
+                error_code = \(failure.code), error_message = \(failure.message),
+                lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
+            WHERE id = \(lease.jobID.rawValue) AND state = 'running' AND lease_token = \(lease.token)
+            RETURNING 1
+            """
+        )
+    }
+
+    public func release(_ lease: Lease, now: Date) async throws -> Bool {
+        try await updateHeld(
+            lease,
+            """
+            WITH released AS (
+                UPDATE asyncjobs.jobs SET state = 'queued', run_after = \(now), updated_at = \(now),
+                    lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = \(lease.jobID.rawValue) AND state = 'running' AND lease_token = \(lease.token)
+                RETURNING 1
+            )
+            SELECT pg_notify(\(Self.channel), 'queued') FROM released
+            """
+        )
+    }
+
+    /// Runs a statement that changes the job only while `lease` is current and returns a row when it
+    /// did; true when it did.
+    private func updateHeld(_ lease: Lease, _ statement: PostgresQuery) async throws -> Bool {
+        try await client.query(statement, logger: logger).count() == 1
+    }
+
+    public func cancel(_ id: JobID, tenant: TenantID, now: Date) async throws -> CancelOutcome {
+        try await transaction { connection in
+            let rows = try await connection.query(
+                "SELECT \(unescaped: Self.jobColumns) FROM asyncjobs.jobs WHERE id = \(id.rawValue) AND tenant_id = \(tenant.rawValue) FOR UPDATE",
+                logger: logger
+            )
+            guard var job = try await Self.jobs(from: rows).first else { return .notFound }
+            switch job.state {
+            case .cancelled: return .cancelled(job, wasRunning: false)
+            case .succeeded, .failed: return .alreadyTerminal(job)
+            case .queued, .running:
+                try await connection.query(
+                    """
+                    UPDATE asyncjobs.jobs SET state = 'cancelled', finished_at = \(now), updated_at = \(now),
+                        lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
+                    WHERE id = \(id.rawValue)
+                    """,
+                    logger: logger
+                )
+                let wasRunning = job.state == .running
+                if wasRunning {
+                    // Delivered at commit to every node; the one running the handler stops it.
+                    try await connection.query("SELECT pg_notify(\(Self.channel), \("cancelled:" + id.rawValue))", logger: logger)
+                }
+                job.state = .cancelled
+                job.finishedAt = now
+                job.updatedAt = now
+                return .cancelled(job, wasRunning: wasRunning)
+            }
+        }
+    }
+
+    public func delete(_ id: JobID, tenant: TenantID) async throws -> DeleteOutcome {
+        let deleted = try await client.query(
+            """
+            DELETE FROM asyncjobs.jobs
+            WHERE id = \(id.rawValue) AND tenant_id = \(tenant.rawValue) AND state IN ('succeeded', 'failed', 'cancelled')
+            RETURNING \(unescaped: Self.jobColumns)
+            """,
+            logger: logger
+        )
+        if let job = try await Self.jobs(from: deleted).first { return .deleted(job) }
+        guard let job = try await self.job(id, tenant: tenant) else { return .notFound }
+        return job.state.isTerminal ? .notFound : .notTerminal(job)
+    }
+
+    public func requeueExpiredLeases(now: Date) async throws -> Int {
+        let (failed, requeued) = try await transaction { connection -> (Int, Int) in
+            // Rows another node's reaper is handling are skipped rather than waited for.
+            let lapsed = try await connection.query(
+                """
+                SELECT seq, attempt, max_attempts FROM asyncjobs.jobs
+                WHERE state = 'running' AND lease_expires_at < \(now)
+                FOR UPDATE SKIP LOCKED
+                """,
+                logger: logger
+            )
+            var exhausted: [(Int64, Int)] = []
+            var retry: [Int64] = []
+            for try await (seq, attempt, maxAttempts) in lapsed.decode((Int64, Int, Int).self) {
+                if attempt >= maxAttempts { exhausted.append((seq, attempt)) } else { retry.append(seq) }
+            }
+            if !exhausted.isEmpty {
+                let failures = exhausted.map { JobFailure.leaseExpired(attempts: $0.1) }
+                try await connection.query(
+                    """
+                    UPDATE asyncjobs.jobs AS j SET state = 'failed', finished_at = \(now), updated_at = \(now),
+                        error_code = v.code, error_message = v.message,
+                        lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
+                    FROM unnest(\(exhausted.map(\.0)), \(failures.map(\.code)), \(failures.map(\.message))) AS v(seq, code, message)
+                    WHERE j.seq = v.seq
+                    """,
+                    logger: logger
+                )
+            }
+            if !retry.isEmpty {
+                try await connection.query(
+                    """
+                    UPDATE asyncjobs.jobs SET state = 'queued', run_after = \(now), updated_at = \(now),
+                        lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
+                    WHERE seq = ANY(\(retry))
+                    """,
+                    logger: logger
+                )
+                try await connection.query("SELECT pg_notify(\(Self.channel), 'queued')", logger: logger)
+            }
+            return (exhausted.count, retry.count)
+        }
+        return failed + requeued
+    }
+
+    public func pruneFinishedJobs(endedBefore cutoff: Date, limit: Int) async throws -> [Job] {
+        guard limit > 0 else { return [] }
+        let rows = try await client.query(
+            """
+            DELETE FROM asyncjobs.jobs WHERE seq IN (
+                SELECT seq FROM asyncjobs.jobs
+                WHERE state IN ('succeeded', 'failed', 'cancelled') AND finished_at < \(cutoff)
+                ORDER BY finished_at, seq
+                LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED
+            )
+            RETURNING seq, \(unescaped: Self.jobColumns)
+            """,
+            logger: logger
+        )
+        var pruned: [(job: Job, seq: Int64)] = []
+        for try await row in rows {
+            pruned.append((try Self.job(from: row), try row.makeRandomAccess()["seq"].decode(Int64.self)))
+        }
+        return pruned.sorted { ($0.job.finishedAt ?? $0.job.updatedAt, $0.seq) < ($1.job.finishedAt ?? $1.job.updatedAt, $1.seq) }.map(\.job)
+    }
+
+    /// Runs `body` in a transaction and rethrows what actually went wrong, not postgres-nio's wrapper.
+    func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        } catch let error as PostgresTransactionError {
+            throw error.closureError ?? error.beginError ?? error.commitError ?? error
+        }
+    }
+
+    // MARK: JobChangeFeed
+
+    public func followChanges(_ onChange: @escaping @Sendable (JobChange) -> Void) async throws {
+        try await client.withConnection { connection in
+            try await connection.listen(on: Self.channel) { notifications in
+                for try await notification in notifications {
+                    if notification.payload == "queued" {
+                        onChange(.jobsQueued)
+                    } else if notification.payload.hasPrefix("cancelled:") {
+                        onChange(.cancelled(JobID(String(notification.payload.dropFirst("cancelled:".count)))))
+                    }
+                }
+            }
+        }
+    }
+}

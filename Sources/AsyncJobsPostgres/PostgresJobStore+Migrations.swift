@@ -135,7 +135,7 @@ extension PostgresJobStore {
     /// The schema versions applied so far, oldest first.
     public func appliedMigrations() async throws -> [Int] {
         var versions: [Int] = []
-        let rows = try await client.query("SELECT version FROM asyncjobs.schema_migrations ORDER BY version", logger: logger)
+        let rows = try await execute("SELECT version FROM asyncjobs.schema_migrations ORDER BY version", logger: logger)
         for try await version in rows.decode(Int.self) { versions.append(version) }
         return versions
     }

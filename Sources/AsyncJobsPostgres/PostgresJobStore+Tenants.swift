@@ -4,31 +4,31 @@ import PostgresNIO
 
 extension PostgresJobStore {
     public func createTenant(_ tenant: Tenant, apiKeyHash: String, client oauthClient: OAuthClient) async throws {
-        do {
-            try await transaction { connection in
+        try await transaction { connection in
+            do {
                 try await connection.query(
                     "INSERT INTO asyncjobs.tenants (id, name, created_at) VALUES (\(tenant.id.rawValue), \(tenant.name), \(tenant.createdAt))",
                     logger: logger
                 )
-                try await connection.query(
-                    "INSERT INTO asyncjobs.api_keys (key_hash, tenant_id, created_at) VALUES (\(apiKeyHash), \(tenant.id.rawValue), \(tenant.createdAt))",
-                    logger: logger
-                )
-                try await connection.query(
-                    """
-                    INSERT INTO asyncjobs.oauth_clients (client_id, secret_hash, tenant_id, created_at)
-                    VALUES (\(oauthClient.clientID), \(oauthClient.secretHash), \(tenant.id.rawValue), \(tenant.createdAt))
-                    """,
-                    logger: logger
-                )
+            } catch let error as PSQLError where error.isUniqueViolation(of: "tenants_name_key") {
+                throw JobError(.tenantExists, "a tenant named '\(tenant.name)' already exists")
             }
-        } catch let error as PSQLError where error.isUniqueViolation(of: "tenants_name_key") {
-            throw JobError(.tenantExists, "a tenant named '\(tenant.name)' already exists")
+            try await connection.query(
+                "INSERT INTO asyncjobs.api_keys (key_hash, tenant_id, created_at) VALUES (\(apiKeyHash), \(tenant.id.rawValue), \(tenant.createdAt))",
+                logger: logger
+            )
+            try await connection.query(
+                """
+                INSERT INTO asyncjobs.oauth_clients (client_id, secret_hash, tenant_id, created_at)
+                VALUES (\(oauthClient.clientID), \(oauthClient.secretHash), \(tenant.id.rawValue), \(tenant.createdAt))
+                """,
+                logger: logger
+            )
         }
     }
 
     public func tenant(named name: String) async throws -> Tenant? {
-        let rows = try await client.query("SELECT id, name, created_at FROM asyncjobs.tenants WHERE name = \(name)", logger: logger)
+        let rows = try await execute("SELECT id, name, created_at FROM asyncjobs.tenants WHERE name = \(name)", logger: logger)
         for try await (id, name, createdAt) in rows.decode((String, String, Date).self) {
             return Tenant(id: TenantID(id), name: name, createdAt: createdAt)
         }
@@ -36,20 +36,20 @@ extension PostgresJobStore {
     }
 
     public func tenantCount() async throws -> Int {
-        for try await count in try await client.query("SELECT count(*) FROM asyncjobs.tenants", logger: logger).decode(Int.self) {
+        for try await count in try await execute("SELECT count(*) FROM asyncjobs.tenants", logger: logger).decode(Int.self) {
             return count
         }
         return 0
     }
 
     public func tenantID(forAPIKeyHash hash: String) async throws -> TenantID? {
-        let rows = try await client.query("SELECT tenant_id FROM asyncjobs.api_keys WHERE key_hash = \(hash)", logger: logger)
+        let rows = try await execute("SELECT tenant_id FROM asyncjobs.api_keys WHERE key_hash = \(hash)", logger: logger)
         for try await id in rows.decode(String.self) { return TenantID(id) }
         return nil
     }
 
     public func client(id: String) async throws -> OAuthClient? {
-        let rows = try await client.query(
+        let rows = try await execute(
             "SELECT client_id, secret_hash, tenant_id FROM asyncjobs.oauth_clients WHERE client_id = \(id)",
             logger: logger
         )
@@ -62,11 +62,11 @@ extension PostgresJobStore {
     public func secret(named name: String, orInsert candidate: String) async throws -> String {
         // Two statements: the select's fresh snapshot sees a row a concurrent caller committed while
         // this insert waited on it.
-        try await client.query(
+        try await execute(
             "INSERT INTO asyncjobs.secrets (name, value) VALUES (\(name), \(candidate)) ON CONFLICT (name) DO NOTHING",
             logger: logger
         )
-        for try await value in try await client.query("SELECT value FROM asyncjobs.secrets WHERE name = \(name)", logger: logger).decode(String.self) {
+        for try await value in try await execute("SELECT value FROM asyncjobs.secrets WHERE name = \(name)", logger: logger).decode(String.self) {
             return value
         }
         throw JobError(.storage, "the secret '\(name)' was not stored")

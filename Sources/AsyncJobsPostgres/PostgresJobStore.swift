@@ -74,7 +74,7 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
 
     public func submit(_ new: NewJob) async throws -> Submission {
         let parameters = JSONValue.object(new.parameters).canonicalJSON()
-        let inserted = try await client.query(
+        let inserted = try await execute(
             """
             WITH inserted AS (
                 INSERT INTO asyncjobs.jobs (id, tenant_id, type, parameters, state, attempt, max_attempts,
@@ -92,7 +92,7 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
 
         // The unique constraint decided that this is a replay. The winner's row is committed (the
         // insert waited for it), and this new statement's snapshot sees it.
-        let rows = try await client.query(
+        let rows = try await execute(
             """
             SELECT request_fingerprint, \(unescaped: Self.jobColumns) FROM asyncjobs.jobs
             WHERE tenant_id = \(new.tenantID.rawValue) AND idempotency_key = \(new.idempotencyKey)
@@ -116,12 +116,12 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
     public func job(_ id: JobID, tenant: TenantID?) async throws -> Job? {
         let rows: PostgresRowSequence
         if let tenant {
-            rows = try await client.query(
+            rows = try await execute(
                 "SELECT \(unescaped: Self.jobColumns) FROM asyncjobs.jobs WHERE id = \(id.rawValue) AND tenant_id = \(tenant.rawValue)",
                 logger: logger
             )
         } else {
-            rows = try await client.query("SELECT \(unescaped: Self.jobColumns) FROM asyncjobs.jobs WHERE id = \(id.rawValue)", logger: logger)
+            rows = try await execute("SELECT \(unescaped: Self.jobColumns) FROM asyncjobs.jobs WHERE id = \(id.rawValue)", logger: logger)
         }
         return try await Self.jobs(from: rows).first
     }
@@ -152,7 +152,7 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
 
         var jobs: [Job] = []
         var lastSequence: Int64?
-        for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
+        for try await row in try await execute(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
             if jobs.count == limit { return JobPage(jobs: jobs, nextCursor: lastSequence.map(String.init)) }
             jobs.append(try Self.job(from: row))
             lastSequence = try row.makeRandomAccess()["seq"].decode(Int64.self)
@@ -191,7 +191,7 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
             RETURNING \(Self.jobColumns)
             """
         var claimed: [ClaimedJob] = []
-        for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
+        for try await row in try await execute(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
             let job = try Self.job(from: row)
             let token = try row.makeRandomAccess()["lease_token"].decode(String.self)
             claimed.append(ClaimedJob(job: job, lease: Lease(jobID: job.id, token: token, attempt: job.attempt)))
@@ -200,7 +200,7 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
     }
 
     public func heartbeat(_ lease: Lease, until expiry: Date, progress: JobProgress?, now: Date) async throws -> LeaseStatus {
-        let rows = try await client.query(
+        let rows = try await execute(
             """
             WITH beat AS (
                 UPDATE asyncjobs.jobs SET lease_expires_at = \(expiry), updated_at = \(now),
@@ -228,7 +228,7 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
     /// Marks a batch of jobs succeeded in one statement, each only while its lease is current.
     static func writeCompletions(_ batch: [Completion], client: PostgresClient, logger: Logger) async throws -> [Bool] {
         // Arrays cannot carry NULLs here, so an absent result is written as empty and read back as NULL.
-        let rows = try await client.query(
+        let rows = try await execute(
             """
             UPDATE asyncjobs.jobs AS j SET state = 'succeeded', finished_at = v.now, updated_at = v.now,
                 progress = 100, eta_seconds = 0, progress_at = v.now,
@@ -244,6 +244,7 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
             WHERE j.id = v.id AND j.state = 'running' AND j.lease_token = v.token
             RETURNING v.id, v.token
             """,
+            on: client,
             logger: logger
         )
         var written = Set<Lease>()
@@ -296,7 +297,7 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
     /// Runs a statement that changes the job only while `lease` is current and returns a row when it
     /// did; true when it did.
     private func updateHeld(_ lease: Lease, _ statement: PostgresQuery) async throws -> Bool {
-        try await client.query(statement, logger: logger).count() == 1
+        try await execute(statement, logger: logger).count() == 1
     }
 
     public func cancel(_ id: JobID, tenant: TenantID, now: Date) async throws -> CancelOutcome {
@@ -332,7 +333,7 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
     }
 
     public func delete(_ id: JobID, tenant: TenantID) async throws -> DeleteOutcome {
-        let deleted = try await client.query(
+        let deleted = try await execute(
             """
             DELETE FROM asyncjobs.jobs
             WHERE id = \(id.rawValue) AND tenant_id = \(tenant.rawValue) AND state IN ('succeeded', 'failed', 'cancelled')
@@ -392,7 +393,7 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
 
     public func pruneFinishedJobs(endedBefore cutoff: Date, limit: Int) async throws -> [Job] {
         guard limit > 0 else { return [] }
-        let rows = try await client.query(
+        let rows = try await execute(
             """
             DELETE FROM asyncjobs.jobs WHERE seq IN (
                 SELECT seq FROM asyncjobs.jobs
@@ -412,12 +413,59 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
         return pruned.sorted { ($0.job.finishedAt ?? $0.job.updatedAt, $0.seq) < ($1.job.finishedAt ?? $1.job.updatedAt, $1.seq) }.map(\.job)
     }
 
+    /// Runs one statement on a pooled connection.
+    func execute(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
+        try await Self.execute(query, on: client, logger: logger)
+    }
+
+    static func execute(_ query: PostgresQuery, on client: PostgresClient, logger: Logger) async throws -> PostgresRowSequence {
+        do {
+            return try await client.query(query, logger: logger)
+        } catch let error as PSQLError {
+            throw storageError(error)
+        }
+    }
+
     /// Runs `body` in a transaction and rethrows what actually went wrong, not postgres-nio's wrapper.
     func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         do {
             return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
         } catch let error as PostgresTransactionError {
-            throw error.closureError ?? error.beginError ?? error.commitError ?? error
+            let cause = error.closureError ?? error.beginError ?? error.commitError ?? error
+            throw (cause as? PSQLError).map(Self.storageError) ?? cause
+        }
+    }
+
+    /// A ``JobError`` that says what PostgreSQL reported. postgres-nio's own description is
+    /// deliberately vague; this keeps the server's message and SQLSTATE, never the statement's values.
+    static func storageError(_ error: PSQLError) -> JobError {
+        if let message = error.serverInfo?[.message] {
+            return JobError(.storage, "PostgreSQL: \(message) (SQLSTATE \(error.serverInfo?[.sqlState] ?? "?"))")
+        }
+        return JobError(.storage, "PostgreSQL: \(error.code)")
+    }
+
+    /// Waits until the database accepts a connection; throws a clear error after `timeout` (by default
+    /// three connect timeouts) instead of letting callers wait while the pool retries.
+    public func checkConnection(timeout: Duration? = nil) async throws {
+        let limit = timeout ?? configuration.connectTimeout * 3
+        let target = configuration.redactedDescription
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                _ = try await self.execute("SELECT 1", logger: self.logger).count()
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return false
+            }
+            defer { group.cancelAll() }
+            guard try await group.next() == true else {
+                throw JobError(
+                    .storage,
+                    "PostgreSQL at \(target) did not accept a connection within \(limit); check the host, port, credentials and sslmode (the log above has the driver's reason)"
+                )
+            }
         }
     }
 

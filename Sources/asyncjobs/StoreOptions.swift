@@ -80,6 +80,7 @@ struct StoreOptions: ParsableArguments {
                 group.addTask { try await store.run() }
                 defer { group.cancelAll() }
                 await store.waitUntilRunning()
+                try await store.checkConnection()
                 let applied = try await store.migrate()
                 if !applied.isEmpty {
                     logger.notice("migrated the PostgreSQL schema", metadata: ["versions": "\(applied)"])

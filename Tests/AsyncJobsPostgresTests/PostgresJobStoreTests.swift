@@ -149,6 +149,36 @@ struct PostgresJobStoreTests {
         }
     }
 
+    @Test func poolSizeAndStatementTimeoutReachTheServer() async throws {
+        try await PostgresTestDatabase.withDatabase { base in
+            var configuration = base
+            configuration.statementTimeout = .milliseconds(1500)
+            let store = try PostgresJobStore(configuration: configuration, logger: PostgresTestDatabase.logger)
+            let timeout = try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await store.run() }
+                defer { group.cancelAll() }
+                await store.waitUntilRunning()
+                return try await scalar(store, "SHOW statement_timeout")
+            }
+            #expect(timeout == "1500ms")
+        }
+    }
+
+    @Test func anUnreachableServerIsAClearErrorNotAHang() async throws {
+        var configuration = try PostgresStoreConfiguration(url: "postgres://nobody:secret-password@127.0.0.1:1/none?sslmode=disable")
+        configuration.connectTimeout = .seconds(1)
+        let store = try PostgresJobStore(configuration: configuration, logger: PostgresTestDatabase.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await store.run() }
+            defer { group.cancelAll() }
+            await store.waitUntilRunning()
+            await #expect { try await store.checkConnection(timeout: .seconds(2)) } throws: { error in
+                let text = "\(error)"
+                return (error as? JobError)?.code == .storage && text.contains("127.0.0.1:1") && !text.contains("secret-password")
+            }
+        }
+    }
+
     // MARK: Helpers
 
     private func raw(_ store: PostgresJobStore, _ sql: String) async throws {

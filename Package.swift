@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "SigV4", targets: ["SigV4"]),
         .library(name: "AsyncJobsSQLite", targets: ["AsyncJobsSQLite"]),
         .library(name: "AsyncJobsPostgres", targets: ["AsyncJobsPostgres"]),
+        .library(name: "AsyncJobsSOAP", targets: ["AsyncJobsSOAP"]),
         .library(name: "AsyncJobsServer", targets: ["AsyncJobsServer"]),
         .executable(name: "asyncjobs", targets: ["asyncjobs"]),
     ],
@@ -69,9 +70,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "AsyncJobsSOAP",
+            dependencies: [
+                "AsyncJobs",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "AsyncJobsServer",
             dependencies: [
                 "AsyncJobs",
+                "AsyncJobsSOAP",
                 "SigV4",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -86,6 +97,7 @@ let package = Package(
                 "AsyncJobs",
                 "AsyncJobsSQLite",
                 "AsyncJobsPostgres",
+                "AsyncJobsSOAP",
                 "AsyncJobsServer",
                 "SigV4",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -125,6 +137,17 @@ let package = Package(
         .testTarget(
             name: "AsyncJobsPostgresTests",
             dependencies: ["AsyncJobsPostgres", "AsyncJobsTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AsyncJobsSOAPTests",
+            dependencies: [
+                "AsyncJobsSOAP",
+                "AsyncJobsTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

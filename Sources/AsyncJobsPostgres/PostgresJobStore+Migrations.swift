@@ -87,7 +87,32 @@ extension PostgresJobStore {
                 )
                 """,
             ]
-        )
+        ),
+        Migration(
+            version: 2,
+            name: "passport-tokens",
+            statements: [
+                """
+                CREATE TABLE asyncjobs.passport_tokens (
+                    token_id text PRIMARY KEY,
+                    consumer_key text NOT NULL,
+                    account text NOT NULL,
+                    tenant_id text NOT NULL REFERENCES asyncjobs.tenants (id) ON DELETE CASCADE,
+                    sealed_key text NOT NULL,
+                    created_at timestamptz NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE asyncjobs.passport_nonces (
+                    consumer_key text NOT NULL,
+                    nonce text NOT NULL,
+                    expires_at timestamptz NOT NULL,
+                    PRIMARY KEY (consumer_key, nonce)
+                )
+                """,
+                "CREATE INDEX passport_nonces_expiry ON asyncjobs.passport_nonces (expires_at)",
+            ]
+        ),
     ]
 
     /// Applies pending migrations in one transaction under an advisory lock; returns the versions it

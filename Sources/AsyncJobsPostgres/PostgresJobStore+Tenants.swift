@@ -73,6 +73,43 @@ extension PostgresJobStore {
     }
 }
 
+extension PostgresJobStore: PassportStore {
+    public func createPassportToken(_ token: PassportToken) async throws {
+        try await execute(
+            """
+            INSERT INTO asyncjobs.passport_tokens (token_id, consumer_key, account, tenant_id, sealed_key, created_at)
+            VALUES (\(token.tokenID), \(token.consumerKey), \(token.account), \(token.tenantID.rawValue), \(token.sealedKey), \(token.createdAt))
+            """,
+            logger: logger
+        )
+    }
+
+    public func passportToken(id: String) async throws -> PassportToken? {
+        let rows = try await execute(
+            "SELECT token_id, consumer_key, account, tenant_id, sealed_key, created_at FROM asyncjobs.passport_tokens WHERE token_id = \(id)",
+            logger: logger
+        )
+        for try await (tokenID, consumerKey, account, tenantID, sealedKey, createdAt) in rows.decode((String, String, String, String, String, Date).self) {
+            return PassportToken(tokenID: tokenID, consumerKey: consumerKey, account: account, tenantID: TenantID(tenantID), sealedKey: sealedKey, createdAt: createdAt)
+        }
+        return nil
+    }
+
+    public func useNonce(_ nonce: String, consumerKey: String, expiresAt: Date, now: Date) async throws -> Bool {
+        try await execute("DELETE FROM asyncjobs.passport_nonces WHERE expires_at < \(now)", logger: logger)
+        // The primary key decides between two nodes receiving the same request at once.
+        return try await execute(
+            """
+            INSERT INTO asyncjobs.passport_nonces (consumer_key, nonce, expires_at) VALUES (\(consumerKey), \(nonce), \(expiresAt))
+            ON CONFLICT (consumer_key, nonce) DO UPDATE SET expires_at = EXCLUDED.expires_at
+                WHERE asyncjobs.passport_nonces.expires_at < \(now)
+            RETURNING 1
+            """,
+            logger: logger
+        ).count() == 1
+    }
+}
+
 extension PSQLError {
     /// Whether the server refused a row because it broke this unique constraint.
     func isUniqueViolation(of constraint: String) -> Bool {

@@ -73,6 +73,27 @@ extension SQLiteJobStore {
             // Retention prunes the oldest finished jobs first.
             try db.execute(sql: "CREATE INDEX jobs_finished ON jobs (finished_at, seq) WHERE state IN ('succeeded', 'failed', 'cancelled')")
         }
+        migrator.registerMigration("v3-passport-tokens") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE passport_tokens (
+                        token_id TEXT PRIMARY KEY,
+                        consumer_key TEXT NOT NULL,
+                        account TEXT NOT NULL,
+                        tenant_id TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+                        sealed_key TEXT NOT NULL,
+                        created_at REAL NOT NULL
+                    );
+                    CREATE TABLE passport_nonces (
+                        consumer_key TEXT NOT NULL,
+                        nonce TEXT NOT NULL,
+                        expires_at REAL NOT NULL,
+                        PRIMARY KEY (consumer_key, nonce)
+                    );
+                    CREATE INDEX passport_nonces_expiry ON passport_nonces (expires_at);
+                    """
+            )
+        }
         return migrator
     }
 

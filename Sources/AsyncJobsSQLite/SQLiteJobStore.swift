@@ -2,7 +2,7 @@ public import AsyncJobs
 public import Foundation
 import GRDB
 
-/// A ``JobStore`` and ``TenantStore`` in one SQLite file, for a single machine.
+/// A ``JobStore``, ``TenantStore`` and ``PassportStore`` in one SQLite file, for a single machine.
 ///
 /// The database runs in WAL mode with `synchronous=FULL`: a job is on disk when ``submit(_:)``
 /// returns, so the 202 a client receives survives a crash of the process or of the machine.
@@ -11,7 +11,7 @@ import GRDB
 /// ```swift
 /// let store = try SQLiteJobStore(path: dataDirectory + "/asyncjobs.sqlite")
 /// ```
-public final class SQLiteJobStore: JobStore, TenantStore {
+public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
     let database: DatabasePool
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
@@ -374,6 +374,43 @@ public final class SQLiteJobStore: JobStore, TenantStore {
         try await database.write { db in
             try db.execute(sql: "INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)", arguments: [name, candidate])
             return try String.fetchOne(db, sql: "SELECT value FROM secrets WHERE name = ?", arguments: [name])!
+        }
+    }
+
+    // MARK: PassportStore
+
+    public func createPassportToken(_ token: PassportToken) async throws {
+        try await database.write { db in
+            try db.execute(
+                sql: "INSERT INTO passport_tokens (token_id, consumer_key, account, tenant_id, sealed_key, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [token.tokenID, token.consumerKey, token.account, token.tenantID.rawValue, token.sealedKey, token.createdAt.timeIntervalSince1970]
+            )
+        }
+    }
+
+    public func passportToken(id: String) async throws -> PassportToken? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM passport_tokens WHERE token_id = ?", arguments: [id]).map { row in
+                PassportToken(
+                    tokenID: row["token_id"],
+                    consumerKey: row["consumer_key"],
+                    account: row["account"],
+                    tenantID: TenantID(row["tenant_id"] as String),
+                    sealedKey: row["sealed_key"],
+                    createdAt: Date(timeIntervalSince1970: row["created_at"])
+                )
+            }
+        }
+    }
+
+    public func useNonce(_ nonce: String, consumerKey: String, expiresAt: Date, now: Date) async throws -> Bool {
+        try await database.write { db in
+            try db.execute(sql: "DELETE FROM passport_nonces WHERE expires_at < ?", arguments: [now.timeIntervalSince1970])
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO passport_nonces (consumer_key, nonce, expires_at) VALUES (?, ?, ?)",
+                arguments: [consumerKey, nonce, expiresAt.timeIntervalSince1970]
+            )
+            return db.changesCount == 1
         }
     }
 }

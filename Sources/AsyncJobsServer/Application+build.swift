@@ -1,4 +1,5 @@
 public import AsyncJobs
+public import AsyncJobsSOAP
 import Foundation
 public import Hummingbird
 public import Logging
@@ -15,13 +16,16 @@ public struct ServerComponents: Sendable {
     public var tokens: AccessTokenIssuer
     /// The local result store, whose download route this server serves; `nil` when results live elsewhere.
     public var fileResults: FileResultStore?
+    /// The SOAP face; `nil` serves none.
+    public var soap: SOAPEndpoint?
 
     /// Creates the components.
-    public init(queue: JobQueue, tenants: any TenantStore, tokens: AccessTokenIssuer, fileResults: FileResultStore?) {
+    public init(queue: JobQueue, tenants: any TenantStore, tokens: AccessTokenIssuer, fileResults: FileResultStore?, soap: SOAPEndpoint? = nil) {
         self.queue = queue
         self.tenants = tenants
         self.tokens = tokens
         self.fileResults = fileResults
+        self.soap = soap
     }
 }
 
@@ -34,6 +38,9 @@ public func buildRouter(configuration: ServerConfiguration, components: ServerCo
         ResultsController(store: fileResults).addRoutes(to: router)
     }
     SystemController(tenants: components.tenants).addRoutes(to: router)
+    if let soap = components.soap {
+        SOAPController(endpoint: soap, serviceAddress: configuration.effectivePublicURL.appendingPathComponent("soap")).addRoutes(to: router)
+    }
     let api = router.group("v1")
         .add(middleware: MediaTypeNegotiator())
         .add(middleware: APIAuthenticator(tenants: components.tenants, tokens: components.tokens))
@@ -82,6 +89,11 @@ public enum ServerSecrets {
         let secret: String
         if let secretAccessKey { secret = secretAccessKey } else { secret = try await store.secret(named: "sigv4.secret-access-key", orInsert: RandomToken.make(bytes: 30)) }
         return SigV4Credentials(accessKeyID: keyID, secretAccessKey: secret)
+    }
+
+    /// The key that seals token-passport HMAC keys, generated once and kept in the store.
+    public static func passportSealer(store: any TenantStore) async throws -> PassportKeySealer {
+        try PassportKeySealer(base64Key: try await store.secret(named: "soap.passport-sealing-key", orInsert: PassportKeySealer.generateKey()))
     }
 
     /// The issuer of bearer tokens, keyed by a secret kept in the store.

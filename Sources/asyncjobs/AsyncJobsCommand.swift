@@ -7,6 +7,6 @@ struct AsyncJobsCommand: AsyncParsableCommand {
         commandName: "asyncjobs",
         abstract: "Asynchronous jobs behind a polling API: submit, poll, download through pre-signed URLs.",
         discussion: "Every option can also be set with the ASYNCJOBS_* environment variable named in its help.",
-        subcommands: [ServeCommand.self, WorkerCommand.self, TenantCommand.self, MigrateCommand.self]
+        subcommands: [ServeCommand.self, WorkerCommand.self, TenantCommand.self, TBACommand.self, MigrateCommand.self]
     )
 }

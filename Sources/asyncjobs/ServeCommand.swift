@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncJobs
 import AsyncJobsSQLite
+import AsyncJobsSOAP
 import AsyncJobsServer
 import Foundation
 import Hummingbird
@@ -31,6 +32,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("token-ttl"), help: "Seconds an OAuth access token stays valid (ASYNCJOBS_TOKEN_TTL).")
     var tokenTTL: Int = Environment.int("ASYNCJOBS_TOKEN_TTL", default: 3600)
 
+    @Option(name: .customLong("soap-timestamp-window"), help: "Seconds a SOAP tokenPassport timestamp may differ from the server's clock (ASYNCJOBS_SOAP_TIMESTAMP_WINDOW).")
+    var soapTimestampWindow: Int = Environment.int("ASYNCJOBS_SOAP_TIMESTAMP_WINDOW", default: 300)
+
     @OptionGroup var store: StoreOptions
     @OptionGroup var workers: WorkerOptions
     @OptionGroup var signing: SigningOptions
@@ -40,6 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0–65535") }
         guard (1...604_800).contains(resultURLTTL) else { throw ValidationError("--result-url-ttl must be 1–604800 seconds") }
         guard (60...86_400).contains(tokenTTL) else { throw ValidationError("--token-ttl must be 60–86400 seconds") }
+        guard (10...3600).contains(soapTimestampWindow) else { throw ValidationError("--soap-timestamp-window must be 10–3600 seconds") }
         if let publicURL {
             guard let url = URL(string: publicURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
                 throw ValidationError("--public-url must be an absolute http(s) URL")
@@ -60,11 +65,17 @@ struct ServeCommand: AsyncParsableCommand {
             )
             results.removeAbandonedTemporaryFiles(olderThan: 3600)
             let queue = JobQueue(store: opened.store, results: results, registry: StandardJobs.registry)
+            let verifier = TokenPassportVerifier(
+                store: opened.store,
+                sealer: try await ServerSecrets.passportSealer(store: opened.store),
+                window: .seconds(soapTimestampWindow)
+            )
             let components = ServerComponents(
                 queue: queue,
                 tenants: opened.store,
                 tokens: try await ServerSecrets.tokenIssuer(store: opened.store, lifetime: tokenTTL),
-                fileResults: results
+                fileResults: results,
+                soap: SOAPEndpoint(queue: queue, verifier: verifier, resultURLTTL: resultURLTTL, logger: logger)
             )
             try await bootstrapDevTenant(store: opened.store, baseURL: configuration.effectivePublicURL, logger: logger)
             logger.info(

@@ -93,8 +93,8 @@ struct StoreOptions: ParsableArguments {
 
 /// A store opened by ``StoreOptions/withStore(logger:_:)``.
 struct OpenedStore {
-    /// Jobs and tenants.
-    var store: any JobStore & TenantStore
+    /// Jobs, tenants and passport tokens.
+    var store: any JobStore & TenantStore & PassportStore
     /// Notifications from other nodes, when the store has them.
     var changeFeed: (any JobChangeFeed)?
     /// Where it is, without secrets, for logs.

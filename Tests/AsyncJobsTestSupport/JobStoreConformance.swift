@@ -12,7 +12,7 @@ public import Testing
 /// }
 /// ```
 public struct JobStoreConformance: Sendable {
-    public typealias Store = JobStore & TenantStore
+    public typealias Store = JobStore & TenantStore & PassportStore
 
     /// The checks, one test case each.
     public enum Check: String, CaseIterable, Sendable, CustomTestStringConvertible {
@@ -37,6 +37,7 @@ public struct JobStoreConformance: Sendable {
         case deleteOnlyTerminal
         case tenantsAndSecrets
         case pruneFinishedJobs
+        case passportTokensAndNonces
 
         public var testDescription: String { rawValue }
     }
@@ -73,6 +74,7 @@ public struct JobStoreConformance: Sendable {
         case .deleteOnlyTerminal: try await deleteOnlyTerminal(store)
         case .tenantsAndSecrets: try await tenantsAndSecrets(store)
         case .pruneFinishedJobs: try await pruneFinishedJobs(store)
+        case .passportTokensAndNonces: try await passportTokensAndNonces(store)
         }
     }
 
@@ -489,5 +491,24 @@ public struct JobStoreConformance: Sendable {
         #expect(try await store.job(succeeded.id, tenant: nil) == nil)
         #expect(try await state(store, running.id) == .running)
         #expect(try await state(store, queued.id) == .queued)
+    }
+
+    func passportTokensAndNonces(_ store: any Store) async throws {
+        _ = try await store.createTenant(named: "acme", now: Self.t0)
+        let tenant = try #require(try await store.tenant(named: "acme"))
+        let token = PassportToken(tokenID: "tok-1", consumerKey: "ck-1", account: "ACME", tenantID: tenant.id, sealedKey: "sealed", createdAt: Self.t0)
+        try await store.createPassportToken(token)
+        #expect(try await store.passportToken(id: "tok-1") == token)
+        #expect(try await store.passportToken(id: "tok-2") == nil)
+
+        #expect(try await store.useNonce("abcdef", consumerKey: "ck-1", expiresAt: Self.at(300), now: Self.at(0)))
+        #expect(try await store.useNonce("abcdef", consumerKey: "ck-1", expiresAt: Self.at(400), now: Self.at(100)) == false, "a nonce is used once")
+        #expect(try await store.useNonce("abcdef", consumerKey: "ck-2", expiresAt: Self.at(400), now: Self.at(100)), "nonces are per consumer key")
+        #expect(try await store.useNonce("abcdef", consumerKey: "ck-1", expiresAt: Self.at(700), now: Self.at(301)), "forgotten once expired")
+        let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<8 { group.addTask { try await store.useNonce("racing", consumerKey: "ck-1", expiresAt: Self.at(700), now: Self.at(302)) } }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 }.count == 1, "of concurrent uses exactly one wins")
     }
 }

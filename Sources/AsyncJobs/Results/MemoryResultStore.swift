@@ -35,6 +35,12 @@ public final class MemoryResultStore: ResultStore {
         URL(string: "memory:///\(result.key)?expires=\(Int(now.timeIntervalSince1970) + seconds)")!
     }
 
+    public func read(key: String, offset: Int64, length: Int) async throws -> [UInt8] {
+        guard let bytes = bytes(forKey: key) else { throw JobError(.resultStorage, "no result stored under '\(key)'") }
+        let start = Int(min(max(0, offset), Int64(bytes.count)))
+        return Array(bytes[start..<min(bytes.count, start + max(0, length))])
+    }
+
     /// The bytes stored under `key`.
     public func bytes(forKey key: String) -> [UInt8]? {
         objects.withLock { $0[key]?.bytes }

@@ -19,6 +19,10 @@ public protocol ResultStore: Sendable {
 
     /// A URL that lets anyone holding it download the result until it expires, with no other credentials.
     func downloadURL(for result: JobResult, expiresIn seconds: Int, now: Date) throws -> URL
+
+    /// Up to `length` bytes of the object under `key`, from `offset`: for small reads such as the
+    /// SOAP face's inline results. Downloads of whole results go through ``downloadURL(for:expiresIn:now:)``.
+    func read(key: String, offset: Int64, length: Int) async throws -> [UInt8]
 }
 
 /// The sink a handler streams its result into.

@@ -1,9 +1,9 @@
 public import Foundation
 import Synchronization
 
-/// A ``JobStore`` and ``TenantStore`` in memory: for unit tests and trying things out. Nothing survives
-/// the process.
-public final class MemoryJobStore: JobStore, TenantStore {
+/// A ``JobStore``, ``TenantStore`` and ``PassportStore`` in memory: for unit tests and trying things
+/// out. Nothing survives the process.
+public final class MemoryJobStore: JobStore, TenantStore, PassportStore {
     private struct Row {
         var job: Job
         var sequence: Int
@@ -19,6 +19,8 @@ public final class MemoryJobStore: JobStore, TenantStore {
         var apiKeys: [String: TenantID] = [:]
         var clients: [String: OAuthClient] = [:]
         var secrets: [String: String] = [:]
+        var passportTokens: [String: PassportToken] = [:]
+        var nonces: [String: Date] = [:]
     }
 
     private let state = Mutex(State())
@@ -247,6 +249,28 @@ public final class MemoryJobStore: JobStore, TenantStore {
             if let existing = state.secrets[name] { return existing }
             state.secrets[name] = candidate
             return candidate
+        }
+    }
+}
+
+extension MemoryJobStore {
+    // MARK: PassportStore
+
+    public func createPassportToken(_ token: PassportToken) async throws {
+        state.withLock { $0.passportTokens[token.tokenID] = token }
+    }
+
+    public func passportToken(id: String) async throws -> PassportToken? {
+        state.withLock { $0.passportTokens[id] }
+    }
+
+    public func useNonce(_ nonce: String, consumerKey: String, expiresAt: Date, now: Date) async throws -> Bool {
+        state.withLock { state in
+            state.nonces = state.nonces.filter { $0.value >= now }
+            let key = consumerKey + "\u{0}" + nonce
+            guard state.nonces[key] == nil else { return false }
+            state.nonces[key] = expiresAt
+            return true
         }
     }
 }

@@ -96,6 +96,18 @@ public struct FileResultStore: ResultStore {
     }
 
     /// The metadata of a published object, or `nil` when there is none (never written, or deleted).
+    public func read(key: String, offset: Int64, length: Int) async throws -> [UInt8] {
+        guard ResultKey.isValid(key) else { throw JobError(.resultStorage, "'\(key)' is not a result key") }
+        do {
+            let handle = try FileHandle(forReadingFrom: objectURL(key))
+            defer { try? handle.close() }
+            try handle.seek(toOffset: UInt64(max(0, offset)))
+            return Array(try handle.read(upToCount: max(0, length)) ?? Data())
+        } catch {
+            throw JobError(.resultStorage, "cannot read the result '\(key)'", underlying: error)
+        }
+    }
+
     public func metadata(forKey key: String) -> Metadata? {
         guard ResultKey.isValid(key), FileManager.default.fileExists(atPath: objectURL(key).path),
             let data = try? Data(contentsOf: metadataURL(key))

@@ -1,0 +1,170 @@
+public import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// A hardened parser for SOAP 1.1 request documents.
+///
+/// It refuses what a SOAP request never needs and attacks rely on: any document type declaration
+/// (and with it every entity, so neither external entities nor entity expansion can happen), and
+/// documents past the size, depth or element-count limits. Namespaces are resolved, so elements are
+/// matched by URI and local name whatever prefixes the client chose.
+///
+/// ```swift
+/// let envelope = try SOAPParser().parseEnvelope(body)
+/// ```
+public struct SOAPParser: Sendable {
+    /// Upper bounds on what a request may contain.
+    public struct Limits: Sendable {
+        /// The most bytes a document may have.
+        public var maxBytes: Int
+        /// The deepest element nesting.
+        public var maxDepth: Int
+        /// The most elements in the whole document.
+        public var maxElements: Int
+
+        /// Creates limits; the defaults are far above any legitimate request.
+        public init(maxBytes: Int = 1 << 20, maxDepth: Int = 32, maxElements: Int = 10_000) {
+            self.maxBytes = maxBytes
+            self.maxDepth = maxDepth
+            self.maxElements = maxElements
+        }
+    }
+
+    /// The limits in force.
+    public var limits: Limits
+
+    /// Creates a parser.
+    public init(limits: Limits = Limits()) {
+        self.limits = limits
+    }
+
+    /// Parses a document and returns its root element.
+    public func parse(_ data: Data) throws(SOAPFault) -> SOAPElement {
+        guard data.count <= limits.maxBytes else {
+            throw SOAPFault(.invalidRequest, "the request is larger than \(limits.maxBytes) bytes")
+        }
+        guard !Self.declaresDocumentType(data) else {
+            throw SOAPFault(.invalidRequest, "document type declarations are not allowed in SOAP messages")
+        }
+        let builder = TreeBuilder(limits: limits)
+        let parser = XMLParser(data: data)
+        parser.shouldProcessNamespaces = true
+        parser.shouldReportNamespacePrefixes = false
+        parser.shouldResolveExternalEntities = false
+        parser.delegate = builder
+        let parsed = parser.parse()
+        if let refusal = builder.refusal { throw refusal }
+        guard parsed, let root = builder.root else {
+            throw SOAPFault(.invalidRequest, "the request is not well-formed XML")
+        }
+        return root
+    }
+
+    /// Parses a SOAP 1.1 envelope.
+    public func parseEnvelope(_ data: Data) throws(SOAPFault) -> SOAPEnvelope {
+        let root = try parse(data)
+        guard root.namespace == SOAPNamespace.envelope, root.name == "Envelope" else {
+            throw SOAPFault(.invalidRequest, "the document is not a SOAP 1.1 envelope")
+        }
+        let header = root.children.first { $0.namespace == SOAPNamespace.envelope && $0.name == "Header" }
+        guard let body = root.children.first(where: { $0.namespace == SOAPNamespace.envelope && $0.name == "Body" }) else {
+            throw SOAPFault(.invalidRequest, "the envelope has no Body")
+        }
+        guard let operation = body.children.first else {
+            throw SOAPFault(.invalidRequest, "the Body names no operation")
+        }
+        return SOAPEnvelope(headers: header?.children ?? [], operation: operation)
+    }
+
+    /// Whether the bytes contain `<!DOCTYPE`, in any letter case. Checked before parsing so that
+    /// the XML library never sees a DTD at all.
+    static func declaresDocumentType(_ data: Data) -> Bool {
+        let marker = Array("<!doctype".utf8)
+        return data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Bool in
+            guard bytes.count >= marker.count else { return false }
+            var index = 0
+            while index <= bytes.count - marker.count {
+                if bytes[index] == UInt8(ascii: "<") && bytes[index + 1] == UInt8(ascii: "!") {
+                    var matches = true
+                    for offset in 2..<marker.count where bytes[index + offset] | 0x20 != marker[offset] {
+                        matches = false
+                        break
+                    }
+                    if matches { return true }
+                }
+                index += 1
+            }
+            return false
+        }
+    }
+}
+
+/// Builds the element tree from parser events, enforcing the limits as it goes.
+private final class TreeBuilder: NSObject, XMLParserDelegate {
+    let limits: SOAPParser.Limits
+    var stack: [SOAPElement] = []
+    var root: SOAPElement?
+    var elementCount = 0
+    var refusal: SOAPFault?
+
+    init(limits: SOAPParser.Limits) {
+        self.limits = limits
+    }
+
+    func refuse(_ parser: XMLParser, _ message: String) {
+        if refusal == nil { refusal = SOAPFault(.invalidRequest, message) }
+        parser.abortParsing()
+    }
+
+    func parser(
+        _ parser: XMLParser,
+        didStartElement elementName: String,
+        namespaceURI: String?,
+        qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
+        elementCount += 1
+        guard elementCount <= limits.maxElements else { return refuse(parser, "the request has more than \(limits.maxElements) elements") }
+        guard stack.count < limits.maxDepth else { return refuse(parser, "the request nests deeper than \(limits.maxDepth) elements") }
+        var localAttributes: [String: String] = [:]
+        for (name, value) in attributes {
+            let local = name.split(separator: ":", maxSplits: 1).last.map(String.init) ?? name
+            localAttributes[local] = value
+        }
+        let namespace = namespaceURI.flatMap { $0.isEmpty ? nil : $0 }
+        stack.append(SOAPElement(namespace: namespace, name: elementName, attributes: localAttributes))
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        guard !stack.isEmpty else { return }
+        stack[stack.count - 1].text += string
+    }
+
+    func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
+        guard !stack.isEmpty else { return }
+        stack[stack.count - 1].text += String(decoding: CDATABlock, as: UTF8.self)
+    }
+
+    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
+        guard let element = stack.popLast() else { return }
+        if stack.isEmpty {
+            root = element
+        } else {
+            stack[stack.count - 1].children.append(element)
+        }
+    }
+
+    func parser(_ parser: XMLParser, foundInternalEntityDeclarationWithName name: String, value: String?) {
+        refuse(parser, "entity declarations are not allowed in SOAP messages")
+    }
+
+    func parser(_ parser: XMLParser, foundExternalEntityDeclarationWithName name: String, publicID: String?, systemID: String?) {
+        refuse(parser, "entity declarations are not allowed in SOAP messages")
+    }
+
+    func parser(_ parser: XMLParser, resolveExternalEntityName name: String, systemID: String?) -> Data? {
+        refuse(parser, "external entities are not allowed in SOAP messages")
+        return nil
+    }
+}

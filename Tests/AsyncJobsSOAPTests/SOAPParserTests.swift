@@ -1,0 +1,61 @@
+import AsyncJobsSOAP
+import Foundation
+import Testing
+
+@Suite struct SOAPParserTests {
+    @Test func anyPrefixTheClientChoosesWorks() throws {
+        let document = """
+            <e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/" xmlns:m="urn:messages_2021_2.platform.webservices.netsuite.com">
+              <e:Body><m:checkAsyncStatus><m:jobId> job-1 </m:jobId></m:checkAsyncStatus></e:Body>
+            </e:Envelope>
+            """
+        let envelope = try SOAPParser().parseEnvelope(Data(document.utf8))
+        #expect(envelope.operation.name == "checkAsyncStatus")
+        #expect(envelope.operation.namespace == "urn:messages_2021_2.platform.webservices.netsuite.com")
+        #expect(envelope.operation.value(of: "jobId") == "job-1")
+    }
+
+    @Test func aPrefixBoundToAnotherNamespaceIsNotAnEnvelope() {
+        let document = #"<soapenv:Envelope xmlns:soapenv="urn:not-soap"><soapenv:Body><x/></soapenv:Body></soapenv:Envelope>"#
+        #expect(throws: SOAPFault.self) { try SOAPParser().parseEnvelope(Data(document.utf8)) }
+    }
+
+    @Test func externalEntitiesAreRefusedAndNoFileIsRead() {
+        let document = """
+            <?xml version="1.0"?>
+            <!DOCTYPE foo [ <!ENTITY xxe SYSTEM "file:///etc/passwd"> ]>
+            <soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">
+              <soapenv:Body><checkAsyncStatus><jobId>&xxe;</jobId></checkAsyncStatus></soapenv:Body>
+            </soapenv:Envelope>
+            """
+        #expect { try SOAPParser().parseEnvelope(Data(document.utf8)) } throws: { error in
+            let fault = error as? SOAPFault
+            return fault?.code == .invalidRequest && fault?.message.contains("document type") == true && !"\(error)".contains("root:")
+        }
+    }
+
+    @Test func entityExpansionIsRefused() {
+        var document = #"<?xml version="1.0"?><!doctype lolz [<!ENTITY lol "lol">"#
+        for level in 1...9 {
+            document += "<!ENTITY lol\(level) \"" + String(repeating: "&lol\(level == 1 ? "" : String(level - 1));", count: 10) + "\">"
+        }
+        document += #"]><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><x>&lol9;</x></soapenv:Body></soapenv:Envelope>"#
+        #expect(throws: SOAPFault.self) { try SOAPParser().parseEnvelope(Data(document.utf8)) }
+    }
+
+    @Test func depthElementCountAndSizeAreBounded() {
+        let deep = String(repeating: "<a>", count: 100) + String(repeating: "</a>", count: 100)
+        #expect { try SOAPParser().parse(Data(deep.utf8)) } throws: { ($0 as? SOAPFault)?.message.contains("deeper") == true }
+        let wide = "<a>" + String(repeating: "<b/>", count: 20_000) + "</a>"
+        #expect { try SOAPParser().parse(Data(wide.utf8)) } throws: { ($0 as? SOAPFault)?.message.contains("elements") == true }
+        let limits = SOAPParser.Limits(maxBytes: 100)
+        #expect { try SOAPParser(limits: limits).parse(Data(String(repeating: " ", count: 101).utf8)) } throws: {
+            ($0 as? SOAPFault)?.message.contains("larger") == true
+        }
+    }
+
+    @Test(arguments: ["", "not xml", "<a><b></a>", "<a>&undefined;</a>"])
+    func malformedDocumentsAreFaults(_ document: String) {
+        #expect(throws: SOAPFault.self) { try SOAPParser().parseEnvelope(Data(document.utf8)) }
+    }
+}

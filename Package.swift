@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "SigV4", targets: ["SigV4"]),
         .library(name: "AsyncJobsSQLite", targets: ["AsyncJobsSQLite"]),
         .library(name: "AsyncJobsServer", targets: ["AsyncJobsServer"]),
+        .library(name: "AsyncJobsClient", targets: ["AsyncJobsClient"]),
         .executable(name: "asyncjobs", targets: ["asyncjobs"]),
     ],
     dependencies: [
@@ -26,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
@@ -66,10 +68,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "AsyncJobsClient",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "asyncjobs",
             dependencies: [
                 "AsyncJobs",
+                "AsyncJobsClient",
                 "AsyncJobsSQLite",
                 "AsyncJobsServer",
                 "SigV4",
@@ -105,6 +118,18 @@ let package = Package(
         .testTarget(
             name: "AsyncJobsSQLiteTests",
             dependencies: ["AsyncJobsSQLite", "AsyncJobsTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AsyncJobsClientTests",
+            dependencies: [
+                "AsyncJobsClient",
+                "AsyncJobsServer",
+                "AsyncJobsSQLite",
+                "AsyncJobsTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

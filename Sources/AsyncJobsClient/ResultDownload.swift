@@ -33,6 +33,12 @@ struct ResultDownload {
     }
 
     mutating func run() async throws -> DownloadedResult {
+        // The finished file is renamed over the destination; that must never replace a device or a
+        // pipe (think `/dev/null` when running as root), only a regular file.
+        var info = stat()
+        if lstat(destination.path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+            throw AsyncJobsClientError(.fileSystem, "\(destination.path) exists and is not a regular file; it will not be replaced")
+        }
         let directory = destination.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).part")
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {

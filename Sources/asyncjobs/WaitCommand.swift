@@ -21,7 +21,7 @@ struct WaitCommand: AsyncParsableCommand {
     @Argument(help: "The job's status URL (as printed by submit), or its id.")
     var job: String
 
-    @Option(name: [.short, .customLong("output")], help: "Write the result to this file; default: standard output.")
+    @Option(name: [.short, .customLong("output")], help: "Write the result to this file (replaced once complete and verified); - or nothing: standard output.")
     var output: String?
 
     @Option(help: "Seconds between polls at least.")
@@ -61,8 +61,15 @@ struct WaitCommand: AsyncParsableCommand {
         let (client, statusURL) = try client.client(forJob: job, polling: policy)
         let status = try await client.waitForCompletion(statusURL) { display.show($0) }
         display.finish()
-        guard let output else {
-            try await downloadToStandardOutput(client, status, display)
+        guard let output, output != "-" else {
+            try await downloadAndCopy(client, status, display, to: FileHandle.standardOutput, named: nil)
+            return
+        }
+        if FileManager.default.fileExists(atPath: output), !Self.isRegularFile(output) {
+            // A device or a pipe (e.g. /dev/null) is written to, never replaced.
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+            defer { try? handle.close() }
+            try await downloadAndCopy(client, status, display, to: handle, named: output)
             return
         }
         let result = try await client.download(status, to: URL(fileURLWithPath: output)) { display.show($0) }
@@ -71,7 +78,7 @@ struct WaitCommand: AsyncParsableCommand {
     }
 
     /// Downloads to a private temporary file (so it can resume and be verified), then copies it out.
-    private func downloadToStandardOutput(_ client: AsyncJobsClient, _ status: JobStatus, _ display: ProgressDisplay) async throws {
+    private func downloadAndCopy(_ client: AsyncJobsClient, _ status: JobStatus, _ display: ProgressDisplay, to output: FileHandle, named name: String?) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("asyncjobs-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -80,9 +87,13 @@ struct WaitCommand: AsyncParsableCommand {
         let input = try FileHandle(forReadingFrom: result.file)
         defer { try? input.close() }
         while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
-            FileHandle.standardOutput.write(chunk)
+            output.write(chunk)
         }
-        printError(Self.summary(result, savedAs: nil))
+        printError(Self.summary(result, savedAs: name))
+    }
+
+    static func isRegularFile(_ path: String) -> Bool {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeRegular
     }
 
     static func summary(_ result: DownloadedResult, savedAs path: String?) -> String {

@@ -26,6 +26,21 @@ import Testing
         }
     }
 
+    @Test func aPipeOrDeviceIsNeverReplaced() async throws {
+        try await LiveServer.run { server in
+            let client = server.client()
+            let job = try await client.submit(type: "demo.csv", parameters: ["rows": 10])
+            let status = try await client.waitForCompletion(job.statusURL)
+            let directory = try server.downloadDirectory()
+            let pipe = directory.appendingPathComponent("pipe")
+            #expect(mkfifo(pipe.path, 0o600) == 0)
+            let error = try await #require(throws: AsyncJobsClientError.self) { try await client.download(status, to: pipe) }
+            #expect(error.code == .fileSystem)
+            #expect((try FileManager.default.attributesOfItem(atPath: pipe.path)[.type] as? FileAttributeType) != .typeRegular, "still the pipe")
+            #expect(try files(in: directory) == ["pipe"])
+        }
+    }
+
     @Test func aChecksumMismatchLeavesNoFile() async throws {
         try await LiveServer.run { server in
             let client = server.client()

@@ -87,7 +87,7 @@ extension AsyncJobsClient {
         case .failed:
             throw AsyncJobsClientError(.jobFailed, "the job failed: \(last.error?.message ?? "the server gave no reason")", lastStatus: last)
         case .cancelled:
-            throw AsyncJobsClientError(.jobCancelled, "the job was cancelled" + (last.error.map { ": \($0.message)" } ?? ""), lastStatus: last)
+            throw AsyncJobsClientError(.jobCancelled, last.error?.message ?? "the job was cancelled", lastStatus: last)
         default:
             throw AsyncJobsClientError(.invalidResponse, "polling ended at status \(last.status)", lastStatus: last)
         }

@@ -14,7 +14,7 @@ struct APIResponse: Sendable {
 
     /// The error for an unexpected answer, with the problem details when the body has them.
     func error(_ context: String) -> AsyncJobsClientError {
-        let problem = try? JSONDecoder().decode(ProblemDetails.self, from: body)
+        let problem = ProblemDetails(json: body)
         let summary = problem?.summary ?? HTTPResponseStatus(statusCode: status).reasonPhrase
         return AsyncJobsClientError(.httpError, "\(context): HTTP \(status): \(summary)", httpStatus: status, problem: problem)
     }

@@ -1,9 +1,9 @@
 public import Foundation
 
 /// A job as `GET /v1/jobs/{id}` and the listing show it (this server's resource, beyond the seed's contract).
-public struct JobSummary: Sendable, Hashable, Decodable {
+public struct JobSummary: Sendable, Hashable, Codable {
     /// The stored result of a completed job.
-    public struct Result: Sendable, Hashable, Decodable {
+    public struct Result: Sendable, Hashable, Codable {
         /// Size in bytes.
         public var size: Int64
         /// Lower-case hex SHA-256 of the bytes.
@@ -15,7 +15,7 @@ public struct JobSummary: Sendable, Hashable, Decodable {
     }
 
     /// The server's error for a failed or cancelled job.
-    public struct Failure: Sendable, Hashable, Decodable {
+    public struct Failure: Sendable, Hashable, Codable {
         /// A stable code.
         public var code: String
         /// What went wrong.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// An RFC 9457 problem document (`application/problem+json`), as the server sent it with an error.
-public struct ProblemDetails: Sendable, Hashable, Decodable {
+public struct ProblemDetails: Sendable, Hashable {
     /// A URI identifying the kind of problem, e.g. `urn:asyncjobs:problem:unknown-job-type`.
     public var type: String?
     /// A short summary of the kind of problem.
@@ -25,29 +25,20 @@ public struct ProblemDetails: Sendable, Hashable, Decodable {
         self.extensions = extensions
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: AnyKey.self)
-        type = try? container.decode(String.self, forKey: AnyKey("type"))
-        title = try? container.decode(String.self, forKey: AnyKey("title"))
-        status = try? container.decode(Int.self, forKey: AnyKey("status"))
-        detail = try? container.decode(String.self, forKey: AnyKey("detail"))
-        instance = try? container.decode(String.self, forKey: AnyKey("instance"))
-        var extensions: [String: String] = [:]
-        for key in container.allKeys where !["type", "title", "status", "detail", "instance"].contains(key.stringValue) {
-            if let value = try? container.decode(String.self, forKey: key) { extensions[key.stringValue] = value }
-        }
-        self.extensions = extensions
+    /// Reads a problem document; `nil` when the body is not a JSON object.
+    init?(json: Data) {
+        guard let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any] else { return nil }
+        let standard: Set<String> = ["type", "title", "status", "detail", "instance"]
+        self.init(
+            type: object["type"] as? String,
+            title: object["title"] as? String,
+            status: (object["status"] as? NSNumber)?.intValue,
+            detail: object["detail"] as? String,
+            instance: object["instance"] as? String,
+            extensions: object.filter { !standard.contains($0.key) }.compactMapValues { $0 as? String }
+        )
     }
 
     /// The most useful one-line summary: the detail, else the title.
     public var summary: String? { detail ?? title }
-}
-
-/// A coding key for any member name.
-struct AnyKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(_ string: String) { stringValue = string }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
 }

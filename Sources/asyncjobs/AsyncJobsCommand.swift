@@ -8,7 +8,7 @@ struct AsyncJobsCommand: AsyncParsableCommand {
         abstract: "Asynchronous jobs behind a polling API: submit, poll, download through pre-signed URLs.",
         discussion: """
             Every option can also be set with the ASYNCJOBS_* environment variable named in its help.
-            Client commands (submit, status, wait, cancel, jobs): \(ClientExitCode.helpText)
+            \(ClientExitCode.helpText)
             """,
         subcommands: [
             ServeCommand.self, WorkerCommand.self, TenantCommand.self,

@@ -13,14 +13,11 @@ struct CancelCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The job's status URL, or its id.")
-    var job: String
-
-    @OptionGroup var client: ClientOptions
+    @OptionGroup var target: JobTarget
 
     func run() async throws {
         try await runClientCommand {
-            let (client, statusURL) = try client.client(forJob: job)
+            let (client, statusURL) = try target.resolve()
             let cancelled = try await client.cancel(statusURL)
             print("\(cancelled.jobId) \(cancelled.status)")
         }

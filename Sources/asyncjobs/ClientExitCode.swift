@@ -25,7 +25,7 @@ enum ClientExitCode: Int32 {
 
     /// The text for `--help`.
     static let helpText = """
-        Exit codes: 0 completed/success, 1 other error, 2 job failed, 3 job cancelled, 4 timed out, \
+        Exit codes of submit, status, wait, cancel and jobs: 0 completed/success, 1 other error, 2 job failed, 3 job cancelled, 4 timed out, \
         5 download failed, 6 request refused by the server, 7 server unreachable, 64 usage error.
         """
 
@@ -58,5 +58,11 @@ func runClientCommand(_ body: () async throws -> Void) async throws {
 
 /// Writes a line to standard error.
 func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    writeToStandardError(line + "\n")
+}
+
+/// Writes to standard error, ignoring failure: a reader that went away (`wait … 2>&1 | head`) must not
+/// stop the download, and there is nowhere left to report it.
+func writeToStandardError(_ text: String) {
+    try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
 }

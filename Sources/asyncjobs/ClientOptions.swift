@@ -78,3 +78,16 @@ struct ClientOptions: ParsableArguments {
         return (client, try client.statusURL(forJobID: reference))
     }
 }
+
+/// The job a command acts on, and how to reach its server.
+struct JobTarget: ParsableArguments {
+    @Argument(help: "The job's status URL (as printed by submit), or its id.")
+    var job: String
+
+    @OptionGroup var client: ClientOptions
+
+    /// A client and the job's status URL.
+    func resolve(polling: PollingPolicy = PollingPolicy()) throws -> (AsyncJobsClient, URL) {
+        try client.client(forJob: job, polling: polling)
+    }
+}

@@ -19,7 +19,7 @@ struct JobsCommand: AsyncParsableCommand {
     @Option(help: "Show at most this many jobs (pages are fetched as needed).")
     var limit: Int = 50
 
-    @Flag(name: .customLong("json-output"), help: "Print one JSON object per job instead of a table.")
+    @Flag(name: .customLong("json-output"), help: "Print each job as one line of JSON (the server's job resource) instead of a table.")
     var jsonOutput = false
 
     @OptionGroup var client: ClientOptions
@@ -40,7 +40,7 @@ struct JobsCommand: AsyncParsableCommand {
             var shown = 0
             for try await job in listing {
                 if jsonOutput {
-                    print(String(decoding: try encoder.encode(JobLine(job)), as: UTF8.self))
+                    print(String(decoding: try encoder.encode(job), as: UTF8.self))
                 } else {
                     print(Self.row(job.jobId, job.type, job.status, String(format: "%.0f%%", job.percentCompleted), dates.string(from: job.createdAt)))
                 }
@@ -53,26 +53,5 @@ struct JobsCommand: AsyncParsableCommand {
     static func row(_ id: String, _ type: String, _ status: String, _ progress: String, _ created: String) -> String {
         [id.padding(toLength: 37, withPad: " ", startingAt: 0), type.padding(toLength: 12, withPad: " ", startingAt: 0),
          status.padding(toLength: 11, withPad: " ", startingAt: 0), progress.padding(toLength: 9, withPad: " ", startingAt: 0), created].joined()
-    }
-
-    /// The JSON line of one job.
-    struct JobLine: Encodable {
-        var jobId: String
-        var type: String
-        var status: String
-        var percentCompleted: Double
-        var createdAt: Date
-        var error: String?
-        var statusUrl: String
-
-        init(_ job: JobSummary) {
-            jobId = job.jobId
-            type = job.type
-            status = job.status
-            percentCompleted = job.percentCompleted
-            createdAt = job.createdAt
-            error = job.error?.message
-            statusUrl = job.statusUrl.absoluteString
-        }
     }
 }

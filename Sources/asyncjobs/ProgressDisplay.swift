@@ -58,7 +58,7 @@ final class ProgressDisplay: Sendable {
             defer { state.barShown = false }
             return state.barShown
         }
-        if isTerminal && shown { FileHandle.standardError.write(Data("\n".utf8)) }
+        if isTerminal && shown { writeToStandardError("\n") }
     }
 
     private func draw(fraction: Double?, text: String, force: Bool) {
@@ -72,7 +72,7 @@ final class ProgressDisplay: Sendable {
             let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: Self.width - filled)
             return "\r\u{1B}[2K[\(bar)] \(text)"
         }
-        if let line { FileHandle.standardError.write(Data(line.utf8)) }
+        if let line { writeToStandardError(line) }
     }
 
     private func emitIfChanged(_ text: String) {

@@ -14,14 +14,11 @@ struct StatusCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The job's status URL, or its id.")
-    var job: String
-
-    @OptionGroup var client: ClientOptions
+    @OptionGroup var target: JobTarget
 
     func run() async throws {
         try await runClientCommand {
-            let (client, statusURL) = try client.client(forJob: job)
+            let (client, statusURL) = try target.resolve()
             let status = try await client.status(statusURL)
             var lines = [("status", status.status.rawValue)]
             if let id = status.jobID { lines.insert(("job", id), at: 0) }

@@ -18,9 +18,6 @@ struct WaitCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The job's status URL (as printed by submit), or its id.")
-    var job: String
-
     @Option(name: [.short, .customLong("output")], help: "Write the result to this file (replaced once complete and verified); - or nothing: standard output.")
     var output: String?
 
@@ -33,7 +30,7 @@ struct WaitCommand: AsyncParsableCommand {
     @Option(help: "Give up (exit 4) after this many seconds of polling; 0 waits for ever.")
     var timeout: Double = 3600
 
-    @OptionGroup var client: ClientOptions
+    @OptionGroup var target: JobTarget
 
     func validate() throws {
         guard interval > 0, maxInterval >= interval else { throw ValidationError("--interval must be positive and at most --max-interval") }
@@ -58,7 +55,7 @@ struct WaitCommand: AsyncParsableCommand {
             maximumInterval: .seconds(maxInterval),
             maximumDuration: timeout > 0 ? .seconds(timeout) : nil
         )
-        let (client, statusURL) = try client.client(forJob: job, polling: policy)
+        let (client, statusURL) = try target.resolve(polling: policy)
         let status = try await client.waitForCompletion(statusURL) { display.show($0) }
         display.finish()
         guard let output, output != "-" else {
@@ -87,7 +84,12 @@ struct WaitCommand: AsyncParsableCommand {
         let input = try FileHandle(forReadingFrom: result.file)
         defer { try? input.close() }
         while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
-            output.write(chunk)
+            do {
+                try output.write(contentsOf: chunk)
+            } catch {
+                // e.g. `asyncjobs wait URL | head`: the reader has gone.
+                throw AsyncJobsClientError(.fileSystem, "cannot write the result to \(name ?? "standard output")", underlying: error)
+            }
         }
         printError(Self.summary(result, savedAs: name))
     }

@@ -29,8 +29,7 @@ import Testing
     @Test func aPipeOrDeviceIsNeverReplaced() async throws {
         try await LiveServer.run { server in
             let client = server.client()
-            let job = try await client.submit(type: "demo.csv", parameters: ["rows": 10])
-            let status = try await client.waitForCompletion(job.statusURL)
+            let status = try await server.completedDemoJob(client, rows: 10)
             let directory = try server.downloadDirectory()
             let pipe = directory.appendingPathComponent("pipe")
             #expect(mkfifo(pipe.path, 0o600) == 0)
@@ -44,8 +43,7 @@ import Testing
     @Test func aChecksumMismatchLeavesNoFile() async throws {
         try await LiveServer.run { server in
             let client = server.client()
-            let job = try await client.submit(type: "demo.csv", parameters: ["rows": 1000])
-            let status = try await client.waitForCompletion(job.statusURL)
+            let status = try await server.completedDemoJob(client, rows: 1000)
             server.faults.inject(.replaceHeader(.eTag, "\"\(String(repeating: "0", count: 64))\""), on: .result)
             let directory = try server.downloadDirectory()
             let error = try await #require(throws: AsyncJobsClientError.self) {
@@ -60,8 +58,7 @@ import Testing
     @Test func aDroppedConnectionResumesWithRange() async throws {
         try await LiveServer.run { server in
             let client = server.client()
-            let job = try await client.submit(type: "demo.csv", parameters: ["rows": 200_000])
-            let status = try await client.waitForCompletion(job.statusURL)
+            let status = try await server.completedDemoJob(client, rows: 200_000)
             server.faults.inject(.truncateBody(afterBytes: 1_000_000), on: .result)
             let directory = try server.downloadDirectory()
             let result = try await client.download(status, to: directory.appendingPathComponent("out.csv"))
@@ -80,8 +77,7 @@ import Testing
     @Test func aLinkThatExpiredBeforeTheDownloadIsRenewedThroughTheStatusURL() async throws {
         try await LiveServer.run(resultURLTTL: 1) { server in
             let client = server.client()
-            let job = try await client.submit(type: "demo.csv", parameters: ["rows": 1000])
-            let status = try await client.waitForCompletion(job.statusURL)
+            let status = try await server.completedDemoJob(client, rows: 1000)
             #expect(status.resultURLExpiresIn == .seconds(1))
             try await Task.sleep(for: .milliseconds(2100))  // the link's real expiry
             let polls = server.faults.requests(to: .status).count
@@ -98,8 +94,7 @@ import Testing
     @Test func aLinkThatStaysForbiddenIsRenewedOnlyOnce() async throws {
         try await LiveServer.run { server in
             let client = server.client()
-            let job = try await client.submit(type: "demo.csv", parameters: ["rows": 100])
-            let status = try await client.waitForCompletion(job.statusURL)
+            let status = try await server.completedDemoJob(client, rows: 100)
             let polls = server.faults.requests(to: .status).count
             server.faults.inject(.status(.forbidden), on: .result, times: 5)
             let directory = try server.downloadDirectory()
@@ -125,8 +120,7 @@ import Testing
     @Test func notYetAvailableIsRetriedAndGoneIsReported() async throws {
         try await LiveServer.run { server in
             let client = server.client()
-            let job = try await client.submit(type: "demo.csv", parameters: ["rows": 100])
-            let status = try await client.waitForCompletion(job.statusURL)
+            let status = try await server.completedDemoJob(client, rows: 100)
             let directory = try server.downloadDirectory()
             server.faults.inject(.status(.notFound), on: .result, times: 2)
             let result = try await client.download(status, to: directory.appendingPathComponent("out.csv"))
@@ -134,7 +128,7 @@ import Testing
             #expect(server.faults.requests(to: .result).count == 3)
 
             // A deleted result stays 404: after the policy's retries, a typed error.
-            _ = try await server.queue.delete(JobID(job.jobID), tenant: try await server.tenantID())
+            _ = try await server.queue.delete(JobID(try #require(status.jobID)), tenant: try await server.tenantID())
             let error = try await #require(throws: AsyncJobsClientError.self) {
                 try await client.download(status, to: directory.appendingPathComponent("gone.csv"))
             }

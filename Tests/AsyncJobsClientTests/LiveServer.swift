@@ -95,6 +95,12 @@ struct LiveServer: Sendable {
         )
     }
 
+    /// Submits a `demo.csv` job of `rows` rows and waits until it has completed.
+    func completedDemoJob(_ client: AsyncJobsClient, rows: Int) async throws -> JobStatus {
+        let job = try await client.submit(type: "demo.csv", parameters: ["rows": rows])
+        return try await client.waitForCompletion(job.statusURL)
+    }
+
     /// The test tenant's id.
     func tenantID() async throws -> TenantID {
         guard let client = try await store.client(id: credentials.clientId) else { throw ServerDidNotStart() }

@@ -7,7 +7,8 @@ extension AsyncJobsClient {
     /// renamed to `file` only once complete and checked: the size against `Content-Length`, the bytes
     /// against the ETag when it is a SHA-256 or MD5. A broken connection or a 5xx resumes with `Range`
     /// where it stopped; a 403 (the link expired) fetches a fresh link from the status URL once; a 404
-    /// (not yet available) is retried a few times. See ``DownloadPolicy``.
+    /// (not yet available) is retried a few times. See ``DownloadPolicy``. The file is created readable
+    /// by its owner only, and `file` must be a regular file or not exist: a pipe or device is refused.
     /// - Parameters:
     ///   - status: A `completed` status with a `resultUrl`.
     ///   - file: Where the result goes; replaced if it exists.

@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "AsyncJobsPostgres", targets: ["AsyncJobsPostgres"]),
         .library(name: "AsyncJobsSOAP", targets: ["AsyncJobsSOAP"]),
         .library(name: "AsyncJobsServer", targets: ["AsyncJobsServer"]),
+        .library(name: "AsyncJobsClient", targets: ["AsyncJobsClient"]),
         .executable(name: "asyncjobs", targets: ["asyncjobs"]),
     ],
     dependencies: [
@@ -29,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.29.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
     ],
@@ -91,10 +93,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "AsyncJobsClient",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "asyncjobs",
             dependencies: [
                 "AsyncJobs",
+                "AsyncJobsClient",
                 "AsyncJobsSQLite",
                 "AsyncJobsPostgres",
                 "AsyncJobsSOAP",
@@ -148,6 +161,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AsyncJobsClientTests",
+            dependencies: [
+                "AsyncJobsClient",
+                "AsyncJobsServer",
+                "AsyncJobsSQLite",
+                "AsyncJobsTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -115,6 +115,9 @@ extension PostgresJobStore {
         ),
     ]
 
+    /// The newest schema version this build knows.
+    public static var latestSchemaVersion: Int { migrations.last?.version ?? 0 }
+
     /// Applies pending migrations in one transaction under an advisory lock; returns the versions it
     /// applied (empty when the schema was current). Safe to call from many nodes at once.
     @discardableResult
@@ -136,10 +139,10 @@ extension PostgresJobStore {
             for try await version in try await connection.query("SELECT version FROM asyncjobs.schema_migrations", logger: logger).decode(Int.self) {
                 applied.insert(version)
             }
-            if let newest = applied.max(), newest > Self.migrations.last?.version ?? 0 {
+            if let newest = applied.max(), newest > Self.latestSchemaVersion {
                 throw PostgresStoreError(
                     .schemaTooNew,
-                    "the database has schema version \(newest) but this build knows up to \(Self.migrations.last?.version ?? 0); upgrade this node"
+                    "the database has schema version \(newest) but this build knows up to \(Self.latestSchemaVersion); upgrade this node"
                 )
             }
             var appliedNow: [Int] = []

@@ -96,6 +96,7 @@ let package = Package(
         .target(
             name: "AsyncJobsClient",
             dependencies: [
+                "AsyncJobsSOAP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -166,6 +167,8 @@ let package = Package(
         .testTarget(
             name: "AsyncJobsClientTests",
             dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "AsyncJobsSOAP",
                 "AsyncJobsClient",
                 "AsyncJobsServer",
                 "AsyncJobsSQLite",

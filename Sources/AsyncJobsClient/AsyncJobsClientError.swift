@@ -35,6 +35,8 @@ public struct AsyncJobsClientError: Error, Sendable, CustomStringConvertible {
         public static let integrityCheckFailed = Code(rawValue: "integrityCheckFailed")
         /// The server answered with an HTTP error; ``AsyncJobsClientError/problem`` has its problem details.
         public static let httpError = Code(rawValue: "httpError")
+        /// A SOAP endpoint answered with a Fault; the message holds its code and text.
+        public static let soapFault = Code(rawValue: "soapFault")
         /// The server could not be reached, or the connection broke, more times than the policy allows.
         public static let transport = Code(rawValue: "transport")
         /// The server's answer could not be understood.

@@ -35,7 +35,7 @@ enum ClientExitCode: Int32 {
         case .jobCancelled: self = .jobCancelled
         case .timedOut: self = .timedOut
         case .linkExpired, .resultNotFound, .integrityCheckFailed, .fileSystem: self = .downloadFailed
-        case .httpError: self = .refused
+        case .httpError, .soapFault: self = .refused
         case .transport: self = .unreachable
         case .configuration: self = .usage
         default: self = .otherError

@@ -75,11 +75,12 @@ import Testing
     }
 
     @Test func aLinkThatExpiredBeforeTheDownloadIsRenewedThroughTheStatusURL() async throws {
-        try await LiveServer.run(resultURLTTL: 1) { server in
+        // Links live 3 s: long enough that the renewed one cannot lapse on a loaded machine before it is used.
+        try await LiveServer.run(resultURLTTL: 3) { server in
             let client = server.client()
             let status = try await server.completedDemoJob(client, rows: 1000)
-            #expect(status.resultURLExpiresIn == .seconds(1))
-            try await Task.sleep(for: .milliseconds(2100))  // the link's real expiry
+            #expect(status.resultURLExpiresIn == .seconds(3))
+            try await Task.sleep(for: .milliseconds(4100))  // the link's real expiry
             let polls = server.faults.requests(to: .status).count
             let directory = try server.downloadDirectory()
             let result = try await client.download(status, to: directory.appendingPathComponent("out.csv"))

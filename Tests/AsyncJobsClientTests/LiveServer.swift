@@ -1,5 +1,6 @@
 import AsyncJobs
 import AsyncJobsClient
+import AsyncJobsSOAP
 import AsyncJobsSQLite
 import AsyncJobsServer
 import AsyncJobsTestSupport
@@ -62,7 +63,13 @@ struct LiveServer: Sendable {
                 queue: queue,
                 tenants: store,
                 tokens: try await ServerSecrets.tokenIssuer(store: store, lifetime: tokenLifetime),
-                fileResults: results
+                fileResults: results,
+                soap: SOAPEndpoint(
+                    queue: queue,
+                    verifier: TokenPassportVerifier(store: store, sealer: try await ServerSecrets.passportSealer(store: store)),
+                    resultURLTTL: resultURLTTL,
+                    logger: logger
+                )
             )
             faults.install(buildRouter(configuration: configuration, components: components).buildResponder())
             let server = LiveServer(
@@ -105,6 +112,14 @@ struct LiveServer: Sendable {
     func tenantID() async throws -> TenantID {
         guard let client = try await store.client(id: credentials.clientId) else { throw ServerDidNotStart() }
         return client.tenantID
+    }
+
+    /// New token-passport credentials for the test tenant, as `asyncjobs tba create` makes them.
+    func passportCredentials() async throws -> PassportCredentials {
+        guard let tenant = try await store.tenant(named: "client-tests") else { throw ServerDidNotStart() }
+        let (credentials, token) = try PassportCredentials.generate(for: tenant, sealer: try await ServerSecrets.passportSealer(store: store))
+        try await store.createPassportToken(token)
+        return credentials
     }
 
     /// A fresh directory for downloads.

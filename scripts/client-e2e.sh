@@ -12,20 +12,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+. scripts/lib/checks.sh
 
 swift build --product asyncjobs >/dev/null
 BIN=$ROOT/.build/debug/asyncjobs
 WORK=$(mktemp -d)
 cd "$WORK"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 PORT=$(free_port)
 export ASYNCJOBS_URL=http://127.0.0.1:$PORT
 unset ASYNCJOBS_API_KEY ASYNCJOBS_CLIENT_ID ASYNCJOBS_CLIENT_SECRET ASYNCJOBS_DATA_DIR
 SERVER_PID=""
 PROXY_PID=""
 CLIENT_PID=""
-passed=0
-failed=0
 
 cleanup() {
   for pid in "$CLIENT_PID" "$PROXY_PID" "$SERVER_PID"; do
@@ -36,9 +34,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-check() { # check NAME EXPECTED ACTUAL
-  if [ "$2" = "$3" ]; then passed=$((passed + 1)); echo "ok   $1"; else failed=$((failed + 1)); echo "FAIL $1: expected '$2', got '$3'"; fi
-}
 
 # The server keeps its data in ./.asyncjobs, as `swift run asyncjobs serve` does. Links live 2 s, so
 # that the renewal checks below can wait for a real expiry.
@@ -189,6 +184,4 @@ leaks=$(cat ./*.log ./*.err ./*.txt | grep -c -e "$(python3 -c 'import json;prin
   -e "$(python3 -c 'import json;print(json.load(open(".asyncjobs/dev-credentials.json"))["clientSecret"])')" || true)
 check "no API key or client secret in any output" "0" "$leaks"
 
-echo
-echo "client e2e: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+report "client e2e"

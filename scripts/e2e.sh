@@ -7,16 +7,15 @@
 # Needs curl, jq, sqlite3 and sha256sum. Stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/checks.sh
 
 swift build --product asyncjobs >/dev/null
 BIN=$PWD/.build/debug/asyncjobs
 WORK=$(mktemp -d)
 DATA=$WORK/data
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+PORT=$(free_port)
 BASE=http://127.0.0.1:$PORT
 SERVER_PID=""
-passed=0
-failed=0
 
 cleanup() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
@@ -24,9 +23,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-check() { # check NAME EXPECTED ACTUAL
-  if [ "$2" = "$3" ]; then passed=$((passed + 1)); echo "ok   $1"; else failed=$((failed + 1)); echo "FAIL $1: expected '$2', got '$3'"; fi
-}
 
 start_server() {
   "$BIN" serve --port "$PORT" --data-dir "$DATA" --result-url-ttl "${TTL:-300}" --lease-ttl 3 --workers 2 "$@" >>"$WORK/server.log" 2>&1 &
@@ -142,6 +138,4 @@ echo "     attempts: $(sqlite3 "$DATA/asyncjobs.sqlite" "SELECT 'attempt ' || at
 check "PRAGMA integrity_check" "ok" "$(sqlite3 "$DATA/asyncjobs.sqlite" 'PRAGMA integrity_check')"
 check "no secret in the server log" "0" "$(grep -c -e "$KEY" -e "$(jq -r .clientSecret "$CREDS")" -e "$TOKEN" "$WORK/server.log" || true)"
 
-echo
-echo "e2e: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+report e2e

@@ -9,16 +9,15 @@
 # Needs curl, jq, openssl and python3 with zeep. Stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/checks.sh
 
 swift build --product asyncjobs >/dev/null
 BIN=$PWD/.build/debug/asyncjobs
 WORK=$(mktemp -d)
 DATA=$WORK/data
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+PORT=$(free_port)
 BASE=http://127.0.0.1:$PORT
 SERVER_PID=""
-passed=0
-failed=0
 
 cleanup() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
@@ -26,15 +25,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-check() { # check NAME EXPECTED ACTUAL
-  if [ "$2" = "$3" ]; then passed=$((passed + 1)); echo "ok   $1"; else failed=$((failed + 1)); echo "FAIL $1: expected '$2', got '$3'"; fi
-}
-contains() { # contains NAME NEEDLE HAYSTACK
-  if [[ "$3" == *"$2"* ]]; then passed=$((passed + 1)); echo "ok   $1"; else failed=$((failed + 1)); echo "FAIL $1: no '$2' in: ${3:0:400}"; fi
-}
-lacks() { # lacks NAME NEEDLE HAYSTACK
-  if [[ "$3" != *"$2"* ]]; then passed=$((passed + 1)); echo "ok   $1"; else failed=$((failed + 1)); echo "FAIL $1: '$2' found"; fi
-}
 
 "$BIN" serve --port "$PORT" --data-dir "$DATA" --workers 2 >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
@@ -146,5 +136,4 @@ PY
 then check "zeep submits, checks and fetches using only the WSDL" "yes" "yes"; else check "zeep submits, checks and fetches using only the WSDL" "yes" "no"; fi
 
 lacks "no secret in the server log" "$(jq -r .tokenSecret "$TBA")" "$(cat "$WORK/server.log")"
-echo "soap-e2e: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+report soap-e2e

@@ -12,6 +12,19 @@ public enum WSDLDocument {
     /// The WSDL for a service at `address` (for example `https://jobs.example.com/soap`).
     public static func xml(address: String) -> String {
         let operations = SOAPEndpoint.operations
+        // The fault messages every operation declares: WSDL name and platformFaults element.
+        let faults = [
+            ("InvalidCredentialsFault", "invalidCredentialsFault"),
+            ("AsyncFault", "asyncFault"),
+            ("InvalidRequestFault", "invalidRequestFault"),
+            ("UnexpectedErrorFault", "unexpectedErrorFault"),
+        ]
+        let faultElements = faults.map { #"      <xsd:element name="\#($0.1)" type="platformFaults:SoapFault"/>"# }.joined(separator: "\n")
+        let faultMessages = faults.map { #"  <message name="\#($0.0)"><part name="fault" element="platformFaults:\#($0.1)"/></message>"# }
+            .joined(separator: "\n")
+        let portFaults = faults.map { #"      <fault name="\#($0.0)" message="tns:\#($0.0)"/>"# }.joined(separator: "\n")
+        let bindingFaults = faults.map { #"      <fault name="\#($0.0)"><soap:fault name="\#($0.0)" use="literal"/></fault>"# }
+            .joined(separator: "\n")
         let messages = operations.map { name in
             """
               <message name="\(name)Request"><part name="parameters" element="platformMsgs:\(name)"/></message>
@@ -23,10 +36,7 @@ public enum WSDLDocument {
                 <operation name="\(name)">
                   <input name="\(name)Request" message="tns:\(name)Request"/>
                   <output name="\(name)Response" message="tns:\(name)Response"/>
-                  <fault name="InvalidCredentialsFault" message="tns:InvalidCredentialsFault"/>
-                  <fault name="AsyncFault" message="tns:AsyncFault"/>
-                  <fault name="InvalidRequestFault" message="tns:InvalidRequestFault"/>
-                  <fault name="UnexpectedErrorFault" message="tns:UnexpectedErrorFault"/>
+            \(portFaults)
                 </operation>
             """
         }.joined(separator: "\n")
@@ -42,10 +52,7 @@ public enum WSDLDocument {
                     <soap:header message="tns:headers" part="documentInfo" use="literal"/>
                     <soap:body use="literal"/>
                   </output>
-                  <fault name="InvalidCredentialsFault"><soap:fault name="InvalidCredentialsFault" use="literal"/></fault>
-                  <fault name="AsyncFault"><soap:fault name="AsyncFault" use="literal"/></fault>
-                  <fault name="InvalidRequestFault"><soap:fault name="InvalidRequestFault" use="literal"/></fault>
-                  <fault name="UnexpectedErrorFault"><soap:fault name="UnexpectedErrorFault" use="literal"/></fault>
+            \(bindingFaults)
                 </operation>
             """
         }.joined(separator: "\n")
@@ -115,10 +122,7 @@ public enum WSDLDocument {
                       <xsd:element name="message" type="xsd:string"/>
                     </xsd:sequence>
                   </xsd:complexType>
-                  <xsd:element name="invalidCredentialsFault" type="platformFaults:SoapFault"/>
-                  <xsd:element name="asyncFault" type="platformFaults:SoapFault"/>
-                  <xsd:element name="invalidRequestFault" type="platformFaults:SoapFault"/>
-                  <xsd:element name="unexpectedErrorFault" type="platformFaults:SoapFault"/>
+            \(faultElements)
                 </xsd:schema>
                 <xsd:schema targetNamespace="\(SOAPNamespace.messages)" elementFormDefault="qualified">
                   <xsd:import namespace="\(SOAPNamespace.core)"/>
@@ -162,10 +166,7 @@ public enum WSDLDocument {
                 <part name="tokenPassport" element="platformMsgs:tokenPassport"/>
                 <part name="documentInfo" element="platformMsgs:documentInfo"/>
               </message>
-              <message name="InvalidCredentialsFault"><part name="fault" element="platformFaults:invalidCredentialsFault"/></message>
-              <message name="AsyncFault"><part name="fault" element="platformFaults:asyncFault"/></message>
-              <message name="InvalidRequestFault"><part name="fault" element="platformFaults:invalidRequestFault"/></message>
-              <message name="UnexpectedErrorFault"><part name="fault" element="platformFaults:unexpectedErrorFault"/></message>
+            \(faultMessages)
             \(messages)
               <portType name="AsyncJobsPortType">
             \(portOperations)

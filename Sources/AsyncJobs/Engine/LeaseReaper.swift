@@ -21,12 +21,7 @@ public struct LeaseReaper: Service {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await sweep()
-                try? await Task.sleep(for: interval)
-            }
-        }
+        await repeatUntilShutdown(every: interval) { await sweep() }
     }
 
     /// One sweep; returns how many jobs changed.

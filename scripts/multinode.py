@@ -22,6 +22,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -226,6 +227,7 @@ def phase_all_nodes(work):
               f"jobs/s={JOBS / wall:.0f} by_process={dict(by_process)}", flush=True)
     finally:
         cluster.stop()
+        subprocess.run(["rm", "-rf", cluster.data], check=False)
 
 
 def phase_worker_killed(work):
@@ -276,12 +278,21 @@ def phase_worker_killed(work):
               f"recovery={wall - (killed_at - began):.1f}s wall={wall:.1f}s jobs/s={JOBS / wall:.0f}", flush=True)
     finally:
         cluster.stop()
+        subprocess.run(["rm", "-rf", cluster.data], check=False)
 
 
 def main():
-    with tempfile.TemporaryDirectory() as work:
+    # 5,000 jobs leave some 40,000 small files and directories per phase: tmpfs makes writing and
+    # removing them quick, and `rm -rf` removes them faster than shutil.
+    parent = None
+    if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) and shutil.disk_usage("/dev/shm").free >= 1 << 30:
+        parent = "/dev/shm"
+    work = tempfile.mkdtemp(prefix="asyncjobs-multinode.", dir=parent)
+    try:
         phase_all_nodes(work)
         phase_worker_killed(work)
+    finally:
+        subprocess.run(["rm", "-rf", work], check=False)
     print(f"\nmultinode: {len(failures)} failed" + (": " + ", ".join(failures) if failures else ""))
     return 1 if failures else 0
 

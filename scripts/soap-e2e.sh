@@ -86,6 +86,9 @@ XXE='<?xml version="1.0"?><!DOCTYPE e [<!ENTITY x SYSTEM "file:///etc/passwd">]>
 check "an XXE payload is a fault" "500" "$(printf '%s' "$XXE" | post)"
 contains "... a SOAP Fault" "<soapenv:Fault>" "$(cat "$WORK/body")"
 lacks "... with nothing of /etc/passwd in it" "root:" "$(cat "$WORK/body")"
+head -c 2000000 /dev/zero | tr '\0' 'a' >"$WORK/big.xml"
+check "a body over 1 MiB is a fault" "500" "$(post <"$WORK/big.xml")"
+contains "... a SOAP Fault saying so" "larger than" "$(cat "$WORK/body")"
 check "wrong content type is a fault" "500" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$BASE/soap" -H 'Content-Type: application/json' -d '{}')"
 
 # The Swift client, signing its own passport.

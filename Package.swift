@@ -181,6 +181,8 @@ let package = Package(
         .testTarget(
             name: "AsyncJobsServerTests",
             dependencies: [
+                "AsyncJobsSOAP",
+                .product(name: "Logging", package: "swift-log"),
                 "AsyncJobsServer",
                 "AsyncJobsSQLite",
                 "AsyncJobsTestSupport",

@@ -1,4 +1,5 @@
 import AsyncJobs
+import AsyncJobsSOAP
 import AsyncJobsSQLite
 import AsyncJobsServer
 import AsyncJobsTestSupport
@@ -6,6 +7,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
 import SigV4
 import Testing
@@ -36,8 +38,22 @@ struct TestApp {
             queue: queue,
             tenants: store,
             tokens: try await ServerSecrets.tokenIssuer(store: store, lifetime: 3600),
-            fileResults: results
+            fileResults: results,
+            soap: SOAPEndpoint(
+                queue: queue,
+                verifier: TokenPassportVerifier(store: store, sealer: try await ServerSecrets.passportSealer(store: store)),
+                resultURLTTL: resultURLTTL,
+                logger: Logger(label: "test.soap")
+            )
         )
+    }
+
+    /// Token-passport credentials for an existing tenant, as `asyncjobs tba create` makes them.
+    func passportCredentials(for name: String) async throws -> PassportCredentials {
+        let tenant = try #require(try await store.tenant(named: name))
+        let (credentials, token) = try PassportCredentials.generate(for: tenant, sealer: try await ServerSecrets.passportSealer(store: store))
+        try await store.createPassportToken(token)
+        return credentials
     }
 
     /// The application; with `workers` it runs a worker pool that wakes on submission.

@@ -46,6 +46,7 @@ paths:
                   expires_in: {type: integer}
         "400": {$ref: "#/components/responses/Problem"}
         "401": {$ref: "#/components/responses/Problem"}
+        "503": {$ref: "#/components/responses/Problem"}
   /v1/jobs:
     post:
       summary: Submit a job
@@ -81,6 +82,7 @@ paths:
                   status: {$ref: "#/components/schemas/Status"}
         "400": {$ref: "#/components/responses/Problem"}
         "401": {$ref: "#/components/responses/Problem"}
+        "503": {$ref: "#/components/responses/Problem"}
         "406": {$ref: "#/components/responses/Problem"}
         "409": {$ref: "#/components/responses/Problem"}
         "413": {$ref: "#/components/responses/Problem"}
@@ -106,6 +108,7 @@ paths:
                   nextCursor: {type: string}
         "400": {$ref: "#/components/responses/Problem"}
         "401": {$ref: "#/components/responses/Problem"}
+        "503": {$ref: "#/components/responses/Problem"}
   /v1/jobs/{id}/status:
     get:
       summary: GET Async Status
@@ -119,6 +122,7 @@ paths:
             application/vnd.sciquest.com.ees+json:
               schema: {$ref: "#/components/schemas/AsyncStatus"}
         "401": {$ref: "#/components/responses/Problem"}
+        "503": {$ref: "#/components/responses/Problem"}
         "404": {$ref: "#/components/responses/Problem"}
         "406": {$ref: "#/components/responses/Problem"}
   /v1/jobs/{id}:
@@ -132,6 +136,7 @@ paths:
             application/json:
               schema: {$ref: "#/components/schemas/Job"}
         "401": {$ref: "#/components/responses/Problem"}
+        "503": {$ref: "#/components/responses/Problem"}
         "404": {$ref: "#/components/responses/Problem"}
     delete:
       summary: Forget a finished job and delete its result
@@ -139,6 +144,7 @@ paths:
       responses:
         "204": {description: Deleted.}
         "401": {$ref: "#/components/responses/Problem"}
+        "503": {$ref: "#/components/responses/Problem"}
         "404": {$ref: "#/components/responses/Problem"}
         "409": {$ref: "#/components/responses/Problem"}
   /v1/jobs/{id}/cancel:
@@ -152,6 +158,7 @@ paths:
             application/json:
               schema: {$ref: "#/components/schemas/Job"}
         "401": {$ref: "#/components/responses/Problem"}
+        "503": {$ref: "#/components/responses/Problem"}
         "404": {$ref: "#/components/responses/Problem"}
         "409": {$ref: "#/components/responses/Problem"}
   /v1/results/{key}:

@@ -17,7 +17,8 @@ import Testing
             (JobError(.idempotencyKeyReused, "m"), .conflict, "urn:asyncjobs:problem:idempotency-key-reused"),
             (JobError(.unknownJobType, "m"), .unprocessableContent, "urn:asyncjobs:problem:unknown-job-type"),
             (JobError(.invalidParameters, "m", field: "rows"), .unprocessableContent, "urn:asyncjobs:problem:invalid-parameters"),
-            (JobError(.storage, "disk at /var/x failed"), .internalServerError, "urn:asyncjobs:problem:internal"),
+            (JobError(.storage, "disk at /var/x failed"), .serviceUnavailable, "urn:asyncjobs:problem:store-unavailable"),
+            (JobError(.resultStorage, "disk at /var/x failed"), .internalServerError, "urn:asyncjobs:problem:internal"),
         ]
         for (error, status, type) in cases {
             let problem = Problem(error)
@@ -26,5 +27,6 @@ import Testing
         }
         #expect(Problem(JobError(.invalidParameters, "m", field: "rows")).extensions["field"] == "rows")
         #expect(!Problem(JobError(.storage, "disk at /var/x failed")).detail.contains("/var/x"), "internal details stay in the log")
+        #expect(Problem(JobError(.storage, "m")).headers[.retryAfter] == "5", "an unavailable store says when to retry")
     }
 }

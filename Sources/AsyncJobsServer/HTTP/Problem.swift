@@ -112,6 +112,15 @@ extension Problem {
             self.init(.unprocessableContent, code: "unknown-job-type", title: "Unknown job type", detail: error.message, extensions: extensions)
         case .invalidParameters:
             self.init(.unprocessableContent, code: "invalid-parameters", title: "Invalid parameters", detail: error.message, extensions: extensions)
+        case .storage:
+            // The store is unreachable or failing (a database restart, a full disk): worth retrying.
+            self.init(
+                .serviceUnavailable,
+                code: "store-unavailable",
+                title: "The job store is unavailable",
+                detail: "the job store did not answer; try again shortly",
+                headers: [.retryAfter: "5"]
+            )
         default:
             self.init(.internalServerError, code: "internal", title: "Internal error", detail: "the server could not complete the request")
         }

@@ -22,7 +22,7 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case let problem as Problem:
             return problem
         case let error as JobError:
-            if Problem(error).status == .internalServerError {
+            if Problem(error).status.kind == .serverError {
                 context.logger.error("request failed", metadata: ["error": "\(error)"])
             }
             return Problem(error)

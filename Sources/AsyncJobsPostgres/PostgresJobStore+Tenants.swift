@@ -4,7 +4,7 @@ import PostgresNIO
 
 extension PostgresJobStore {
     public func createTenant(_ tenant: Tenant, apiKeyHash: String, client oauthClient: OAuthClient) async throws {
-        try await transaction { connection in
+        try await transaction { [logger] connection in
             do {
                 try await connection.query(
                     "INSERT INTO asyncjobs.tenants (id, name, created_at) VALUES (\(tenant.id.rawValue), \(tenant.name), \(tenant.createdAt))",

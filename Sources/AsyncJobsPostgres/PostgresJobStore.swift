@@ -49,7 +49,8 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
         self.client = client
         self.logger = logger
         self.configuration = configuration
-        self.completions = CompletionBatcher { batch in try await Self.writeCompletions(batch, client: client, logger: logger) }
+        let deadline = (configuration.statementTimeout ?? configuration.connectTimeout * 3) + .seconds(1)
+        self.completions = CompletionBatcher { batch in try await Self.writeCompletions(batch, client: client, deadline: deadline, logger: logger) }
     }
 
     /// Runs the connection pool until the task is cancelled or a graceful shutdown begins.
@@ -226,7 +227,7 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
     }
 
     /// Marks a batch of jobs succeeded in one statement, each only while its lease is current.
-    static func writeCompletions(_ batch: [Completion], client: PostgresClient, logger: Logger) async throws -> [Bool] {
+    static func writeCompletions(_ batch: [Completion], client: PostgresClient, deadline: Duration, logger: Logger) async throws -> [Bool] {
         // Arrays cannot carry NULLs here, so an absent result is written as empty and read back as NULL.
         let rows = try await execute(
             """
@@ -245,6 +246,7 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
             RETURNING v.id, v.token
             """,
             on: client,
+            deadline: deadline,
             logger: logger
         )
         var written = Set<Lease>()
@@ -301,7 +303,7 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
     }
 
     public func cancel(_ id: JobID, tenant: TenantID, now: Date) async throws -> CancelOutcome {
-        try await transaction { connection in
+        try await transaction { [logger] connection in
             let rows = try await connection.query(
                 "SELECT \(unescaped: Self.jobColumns) FROM asyncjobs.jobs WHERE id = \(id.rawValue) AND tenant_id = \(tenant.rawValue) FOR UPDATE",
                 logger: logger
@@ -347,7 +349,7 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
     }
 
     public func requeueExpiredLeases(now: Date) async throws -> Int {
-        let (failed, requeued) = try await transaction { connection -> (Int, Int) in
+        let (failed, requeued) = try await transaction { [logger] connection -> (Int, Int) in
             // Rows another node's reaper is handling are skipped rather than waited for.
             let lapsed = try await connection.query(
                 """
@@ -415,24 +417,64 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
 
     /// Runs one statement on a pooled connection.
     func execute(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
-        try await Self.execute(query, on: client, logger: logger)
+        try await Self.execute(query, on: client, deadline: deadline, logger: logger)
     }
 
-    static func execute(_ query: PostgresQuery, on client: PostgresClient, logger: Logger) async throws -> PostgresRowSequence {
-        do {
-            return try await client.query(query, logger: logger)
-        } catch let error as PSQLError {
-            throw storageError(error)
-        }
+    static func execute(_ query: PostgresQuery, on client: PostgresClient, deadline: Duration, logger: Logger) async throws -> PostgresRowSequence {
+        try await answering(within: deadline) { try await client.query(query, logger: logger) }
     }
 
     /// Runs `body` in a transaction and rethrows what actually went wrong, not postgres-nio's wrapper.
-    func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+    /// - Parameter deadline: How long to wait for PostgreSQL; `nil` for the store's usual limit, `.zero`
+    ///   for none (migrations may build indexes for minutes).
+    func transaction<Result: Sendable>(deadline: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
+        let client = self.client
+        let logger = self.logger
+        let run: @Sendable () async throws -> Result = {
+            do {
+                return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            } catch let error as PostgresTransactionError {
+                throw error.closureError ?? error.beginError ?? error.commitError ?? error
+            }
+        }
+        if deadline == .zero { return try await Self.answering(within: nil, run) }
+        return try await Self.answering(within: deadline ?? self.deadline, run)
+    }
+
+    /// How long a store call waits for PostgreSQL: a little past the statement timeout, so the server
+    /// cancels a slow statement first and says why.
+    var deadline: Duration {
+        (configuration.statementTimeout ?? configuration.connectTimeout * 3) + .seconds(1)
+    }
+
+    /// Runs `body`, failing with a ``JobError/Code/storage`` error when PostgreSQL has not answered
+    /// within `limit` (while it is down, the pool would otherwise keep callers waiting) and turning the
+    /// driver's errors into storage errors that API clients see as 503.
+    static func answering<Value: Sendable>(within limit: Duration?, _ body: @escaping @Sendable () async throws -> Value) async throws -> Value {
         do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
-        } catch let error as PostgresTransactionError {
-            let cause = error.closureError ?? error.beginError ?? error.commitError ?? error
-            throw (cause as? PSQLError).map(Self.storageError) ?? cause
+            guard let limit else { return try await body() }
+            return try await withThrowingTaskGroup(of: Value?.self) { group in
+                group.addTask { try await body() }
+                group.addTask {
+                    try await Task.sleep(for: limit)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let value = try await group.next() ?? nil else {
+                    throw JobError(.storage, "PostgreSQL did not answer within \(limit)")
+                }
+                return value
+            }
+        } catch let error as PSQLError {
+            throw storageError(error)
+        } catch let error as JobError {
+            throw error
+        } catch let error as PostgresStoreError {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw JobError(.storage, "PostgreSQL is unavailable: \(error)")
         }
     }
 

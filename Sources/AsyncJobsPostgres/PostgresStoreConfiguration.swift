@@ -68,7 +68,7 @@ public struct PostgresStoreConfiguration: Sendable {
         self.database = path.isEmpty ? self.username : path
         self.tlsMode = .prefer
         self.poolSize = 10
-        self.statementTimeout = .seconds(30)
+        self.statementTimeout = .seconds(10)
         self.connectTimeout = .seconds(10)
         for item in components.queryItems ?? [] {
             switch item.name {

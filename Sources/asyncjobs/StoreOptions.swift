@@ -22,8 +22,8 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .customLong("store-pool-size"), help: "Most PostgreSQL connections this process opens (ASYNCJOBS_STORE_POOL_SIZE).")
     var poolSize: Int = Environment.int("ASYNCJOBS_STORE_POOL_SIZE", default: 10)
 
-    @Option(name: .customLong("store-statement-timeout"), help: "Seconds any PostgreSQL statement may run before the server cancels it; 0 for no limit (ASYNCJOBS_STORE_STATEMENT_TIMEOUT).")
-    var statementTimeout: Int = Environment.int("ASYNCJOBS_STORE_STATEMENT_TIMEOUT", default: 30)
+    @Option(name: .customLong("store-statement-timeout"), help: "Seconds any PostgreSQL statement may run before the server cancels it; a request waits at most a second longer for the database before it answers 503. 0 for no limit (ASYNCJOBS_STORE_STATEMENT_TIMEOUT).")
+    var statementTimeout: Int = Environment.int("ASYNCJOBS_STORE_STATEMENT_TIMEOUT", default: 10)
 
     var dataDirectoryURL: URL {
         URL(fileURLWithPath: dataDirectory).standardizedFileURL

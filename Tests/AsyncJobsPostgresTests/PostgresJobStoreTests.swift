@@ -182,9 +182,13 @@ struct PostgresJobStoreTests {
 
     // MARK: Helpers
 
+    /// Runs set-up SQL without the store's statement timeout (loading 300,000 rows takes a while on a busy machine).
     private func raw(_ store: PostgresJobStore, _ sql: String) async throws {
         _ = try await store.withConnection { connection in
-            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: PostgresTestDatabase.logger).collect()
+            try await connection.query("SET statement_timeout = 0", logger: PostgresTestDatabase.logger)
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: PostgresTestDatabase.logger).collect()
+            try await connection.query("RESET statement_timeout", logger: PostgresTestDatabase.logger)
+            return rows.count
         }
     }
 

@@ -4,6 +4,7 @@
 #
 #   eval "$(scripts/pg-cluster.sh start)"   # exports ASYNCJOBS_TEST_POSTGRES_URL, _CA and PG_CLUSTER_DIR
 #   scripts/pg-cluster.sh stop "$PG_CLUSTER_DIR"
+#   scripts/pg-cluster.sh pause|resume "$PG_CLUSTER_DIR"   # stop and start the server, keeping its data (outage tests)
 #
 # The server runs as the unprivileged `postgres` user when started by root (initdb refuses root),
 # accepts password (SCRAM) logins over TCP only, and keeps everything in one temporary directory.
@@ -34,12 +35,20 @@ start)
   cp "$dir/data/server.crt" "$dir/ca.crt"
   chmod 600 "$dir/data/server.key"
   [ "$(id -u)" -eq 0 ] && chown postgres "$dir/data/server.key" "$dir/data/server.crt"
-  as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200 -c ssl=on" start >/dev/null
+  printf '%s' "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200 -c ssl=on" >"$dir/options"
+  as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 -o "$(cat "$dir/options")" start >/dev/null
   url="postgres://asyncjobs:$password@127.0.0.1:$port/postgres"
   echo "export PG_CLUSTER_DIR=$dir"
   echo "export ASYNCJOBS_TEST_POSTGRES_URL=$url"
   echo "export ASYNCJOBS_TEST_POSTGRES_CA=$dir/ca.crt"
+  ;;
+pause)
+  dir=${2:?usage: pg-cluster.sh pause DIR}
+  as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+  ;;
+resume)
+  dir=${2:?usage: pg-cluster.sh resume DIR}
+  as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 -o "$(cat "$dir/options")" start >/dev/null
   ;;
 stop)
   dir=${2:?usage: pg-cluster.sh stop DIR}
@@ -47,7 +56,7 @@ stop)
   rm -rf "$dir"
   ;;
 *)
-  echo "usage: pg-cluster.sh start | stop DIR" >&2
+  echo "usage: pg-cluster.sh start | stop DIR | pause DIR | resume DIR" >&2
   exit 2
   ;;
 esac

@@ -44,6 +44,9 @@ public func buildRouter(configuration: ServerConfiguration, components: ServerCo
     let api = router.group("v1")
         .add(middleware: MediaTypeNegotiator())
         .add(middleware: APIAuthenticator(tenants: components.tenants, tokens: components.tokens))
+    if let rate = configuration.rateLimit, rate > 0 {
+        api.add(middleware: RateLimiter(rate: rate, burst: configuration.rateBurst))
+    }
     JobsController(
         queue: components.queue,
         links: PublicLinks(baseURL: configuration.effectivePublicURL),

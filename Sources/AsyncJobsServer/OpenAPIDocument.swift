@@ -46,6 +46,7 @@ paths:
                   expires_in: {type: integer}
         "400": {$ref: "#/components/responses/Problem"}
         "401": {$ref: "#/components/responses/Problem"}
+        "429": {$ref: "#/components/responses/Problem"}
         "503": {$ref: "#/components/responses/Problem"}
   /v1/jobs:
     post:
@@ -82,6 +83,7 @@ paths:
                   status: {$ref: "#/components/schemas/Status"}
         "400": {$ref: "#/components/responses/Problem"}
         "401": {$ref: "#/components/responses/Problem"}
+        "429": {$ref: "#/components/responses/Problem"}
         "503": {$ref: "#/components/responses/Problem"}
         "406": {$ref: "#/components/responses/Problem"}
         "409": {$ref: "#/components/responses/Problem"}
@@ -108,6 +110,7 @@ paths:
                   nextCursor: {type: string}
         "400": {$ref: "#/components/responses/Problem"}
         "401": {$ref: "#/components/responses/Problem"}
+        "429": {$ref: "#/components/responses/Problem"}
         "503": {$ref: "#/components/responses/Problem"}
   /v1/jobs/{id}/status:
     get:
@@ -122,6 +125,7 @@ paths:
             application/vnd.sciquest.com.ees+json:
               schema: {$ref: "#/components/schemas/AsyncStatus"}
         "401": {$ref: "#/components/responses/Problem"}
+        "429": {$ref: "#/components/responses/Problem"}
         "503": {$ref: "#/components/responses/Problem"}
         "404": {$ref: "#/components/responses/Problem"}
         "406": {$ref: "#/components/responses/Problem"}
@@ -136,6 +140,7 @@ paths:
             application/json:
               schema: {$ref: "#/components/schemas/Job"}
         "401": {$ref: "#/components/responses/Problem"}
+        "429": {$ref: "#/components/responses/Problem"}
         "503": {$ref: "#/components/responses/Problem"}
         "404": {$ref: "#/components/responses/Problem"}
     delete:
@@ -144,6 +149,7 @@ paths:
       responses:
         "204": {description: Deleted.}
         "401": {$ref: "#/components/responses/Problem"}
+        "429": {$ref: "#/components/responses/Problem"}
         "503": {$ref: "#/components/responses/Problem"}
         "404": {$ref: "#/components/responses/Problem"}
         "409": {$ref: "#/components/responses/Problem"}
@@ -158,6 +164,7 @@ paths:
             application/json:
               schema: {$ref: "#/components/schemas/Job"}
         "401": {$ref: "#/components/responses/Problem"}
+        "429": {$ref: "#/components/responses/Problem"}
         "503": {$ref: "#/components/responses/Problem"}
         "404": {$ref: "#/components/responses/Problem"}
         "409": {$ref: "#/components/responses/Problem"}

@@ -12,6 +12,10 @@ public struct ServerConfiguration: Sendable {
     public var resultURLTTL: Int
     /// Seconds an OAuth access token stays valid.
     public var tokenLifetime: Int
+    /// API requests a second each tenant may sustain on this node; `nil` for no limit.
+    public var rateLimit: Double?
+    /// API requests a tenant may make at once after a quiet spell.
+    public var rateBurst: Int = 200
 
     /// Creates a configuration; every argument has a default.
     public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: URL? = nil, resultURLTTL: Int = 300, tokenLifetime: Int = 3600) {

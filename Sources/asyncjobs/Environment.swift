@@ -14,4 +14,8 @@ enum Environment {
     static func int(_ name: String, default fallback: Int) -> Int {
         string(name).flatMap(Int.init) ?? fallback
     }
+
+    static func double(_ name: String, default fallback: Double) -> Double {
+        string(name).flatMap(Double.init) ?? fallback
+    }
 }

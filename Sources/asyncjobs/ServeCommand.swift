@@ -32,6 +32,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("token-ttl"), help: "Seconds an OAuth access token stays valid (ASYNCJOBS_TOKEN_TTL).")
     var tokenTTL: Int = Environment.int("ASYNCJOBS_TOKEN_TTL", default: 3600)
 
+    @Option(name: .customLong("rate-limit"), help: "API requests a second each tenant may sustain on this node, bursts of twice that; 0 for no limit (ASYNCJOBS_RATE_LIMIT).")
+    var rateLimit: Double = Environment.double("ASYNCJOBS_RATE_LIMIT", default: 100)
+
     @Option(name: .customLong("soap-timestamp-window"), help: "Seconds a SOAP tokenPassport timestamp may differ from the server's clock (ASYNCJOBS_SOAP_TIMESTAMP_WINDOW).")
     var soapTimestampWindow: Int = Environment.int("ASYNCJOBS_SOAP_TIMESTAMP_WINDOW", default: 300)
 
@@ -44,6 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0–65535") }
         guard (1...604_800).contains(resultURLTTL) else { throw ValidationError("--result-url-ttl must be 1–604800 seconds") }
         guard (60...86_400).contains(tokenTTL) else { throw ValidationError("--token-ttl must be 60–86400 seconds") }
+        guard rateLimit >= 0 else { throw ValidationError("--rate-limit cannot be negative") }
         guard (10...3600).contains(soapTimestampWindow) else { throw ValidationError("--soap-timestamp-window must be 10–3600 seconds") }
         if let publicURL {
             guard let url = URL(string: publicURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
@@ -57,6 +61,10 @@ struct ServeCommand: AsyncParsableCommand {
         try await store.withStore(logger: logger) { opened in
             var configuration = ServerConfiguration(host: host, port: port, resultURLTTL: resultURLTTL, tokenLifetime: tokenTTL)
             configuration.publicURL = publicURL.flatMap(URL.init(string:))
+            if rateLimit > 0 {
+                configuration.rateLimit = rateLimit
+                configuration.rateBurst = max(1, Int(rateLimit * 2))
+            }
             let signer = try await signing.signer(store: opened.store)
             let results = try FileResultStore(
                 root: store.dataDirectoryURL.appendingPathComponent("results"),

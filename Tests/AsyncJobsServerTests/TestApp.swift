@@ -23,10 +23,21 @@ struct TestApp {
 
     /// The router test framework sends every request with authority `localhost`, so URLs handed out in
     /// router tests name that host; live tests pass their own.
-    init(publicURL: String = "http://localhost", port: Int = 8080, resultURLTTL: Int = 300, handlers: [JobHandler] = [DemoCSVJob.handler()]) async throws {
+    init(
+        publicURL: String = "http://localhost",
+        port: Int = 8080,
+        resultURLTTL: Int = 300,
+        rateLimit: (rate: Double, burst: Int)? = nil,
+        handlers: [JobHandler] = [DemoCSVJob.handler()]
+    ) async throws {
         directory = try TemporaryDirectory()
         store = try SQLiteJobStore(path: directory.path + "/asyncjobs.sqlite")
-        configuration = ServerConfiguration(host: "127.0.0.1", port: port, publicURL: URL(string: publicURL), resultURLTTL: resultURLTTL)
+        var configuration = ServerConfiguration(host: "127.0.0.1", port: port, publicURL: URL(string: publicURL), resultURLTTL: resultURLTTL)
+        if let rateLimit {
+            configuration.rateLimit = rateLimit.rate
+            configuration.rateBurst = rateLimit.burst
+        }
+        self.configuration = configuration
         let credentials = try await ServerSecrets.signingCredentials(store: store, accessKeyID: nil, secretAccessKey: nil)
         results = try FileResultStore(
             root: URL(fileURLWithPath: directory.path + "/results"),

@@ -37,6 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var workers: WorkerOptions
+    @OptionGroup var jobTypes: JobTypesOptions
     @OptionGroup var signing: SigningOptions
     @OptionGroup var log: LogOptions
 
@@ -54,6 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try log.bootstrap()
+        let registry = try jobTypes.registry()
         try await store.withStore(logger: logger) { opened in
             var configuration = ServerConfiguration(host: host, port: port, resultURLTTL: resultURLTTL, tokenLifetime: tokenTTL)
             configuration.publicURL = publicURL.flatMap(URL.init(string:))
@@ -64,7 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
                 publicURL: configuration.effectivePublicURL
             )
             results.removeAbandonedTemporaryFiles(olderThan: 3600)
-            let queue = JobQueue(store: opened.store, results: results, registry: StandardJobs.registry)
+            let queue = JobQueue(store: opened.store, results: results, registry: registry)
             let verifier = TokenPassportVerifier(
                 store: opened.store,
                 sealer: try await ServerSecrets.passportSealer(store: opened.store),

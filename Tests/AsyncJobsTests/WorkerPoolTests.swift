@@ -289,5 +289,33 @@ import Testing
         }
         #expect(try await harness.store.jobs(JobQuery(tenantID: Self.tenant)).jobs.isEmpty)
     }
-}
 
+    @Test func aTypeWithAConcurrencyLimitRunsNoMoreAtOnceWhileOthersUseTheRest() async throws {
+        // (running now, most at once) per type
+        let counts = Mutex<[String: (now: Int, most: Int)]>([:])
+        func tracked(_ type: String, limit: Int?) -> JobHandler {
+            JobHandler(type: type, options: JobTypeOptions(concurrencyLimit: limit)) { _ in
+                counts.withLock { counts in
+                    var entry = counts[type] ?? (0, 0)
+                    entry.now += 1
+                    entry.most = max(entry.most, entry.now)
+                    counts[type] = entry
+                }
+                try await Task.sleep(for: .milliseconds(150))
+                counts.withLock { $0[type]!.now -= 1 }
+                return .success
+            }
+        }
+        let harness = Harness([tracked("limited", limit: 1), tracked("free", limit: nil)])
+        try await withRunningServices([harness.pool(concurrency: 4, poll: .milliseconds(20))]) {
+            var ids: [JobID] = []
+            for _ in 0..<4 { ids.append(try await harness.submit("limited")) }
+            for _ in 0..<3 { ids.append(try await harness.submit("free")) }
+            for id in ids { _ = try await harness.waitFor(id, [.succeeded]) }
+        }
+        let most = counts.withLock { $0.mapValues(\.most) }
+        #expect(most["limited"] == 1)
+        // The limited type's waiting jobs did not hold the free type back.
+        #expect((most["free"] ?? 0) >= 2)
+    }
+}

@@ -6,46 +6,32 @@ import Testing
 
 /// Real child processes run by a real worker pool over in-memory stores.
 @Suite struct CommandRunnerTests {
-    static let tenant = TenantID("tenant")
+    static let tenant = EngineHarness.tenant
 
+    /// The engine with the jobs' handlers; the pool polls often so a retry is picked up at once.
     struct Harness {
-        let store = MemoryJobStore()
-        let results = MemoryResultStore()
-        let queue: JobQueue
+        let engine: EngineHarness
+        var queue: JobQueue { engine.queue }
 
         init(_ jobs: [CommandJob]) {
-            queue = JobQueue(store: store, results: results, registry: JobRegistry(jobs.map(\.handler)))
+            engine = EngineHarness(jobs.map(\.handler))
         }
 
         func pool(grace: Duration = .seconds(5)) -> WorkerPool {
-            WorkerPool(
-                queue: queue,
-                configuration: WorkerPoolConfiguration(
-                    concurrency: 4,
-                    pollInterval: .milliseconds(200),
-                    progressInterval: .milliseconds(10),
-                    shutdownGracePeriod: grace
-                )
-            )
+            engine.pool(concurrency: 4, poll: .milliseconds(200), grace: grace)
         }
 
         func submit(_ type: String, _ parameters: JobParameters = [:]) async throws -> JobID {
-            try await queue.submit(tenant: CommandRunnerTests.tenant, type: type, parameters: parameters).job.id
+            try await engine.submit(type, parameters)
         }
 
-        func job(_ id: JobID) async throws -> Job {
-            try #require(try await store.job(id, tenant: nil))
+        func job(_ id: JobID) async throws -> Job { try await engine.job(id) }
+
+        func waitFor(_ id: JobID, _ states: Set<JobState>) async throws -> Job {
+            try await engine.waitFor(id, states, timeout: .seconds(20))
         }
 
-        func waitFor(_ id: JobID, _ states: Set<JobState>, timeout: Duration = .seconds(20)) async throws -> Job {
-            try await eventually(timeout: timeout, "job \(id) to reach \(states)") { states.contains(try await job(id).state) }
-            return try await job(id)
-        }
-
-        func resultText(_ job: Job) throws -> String {
-            let key = try #require(job.result?.key)
-            return String(decoding: try #require(results.bytes(forKey: key)), as: UTF8.self)
-        }
+        func resultText(_ job: Job) throws -> String { try engine.resultText(job) }
     }
 
     /// A job running `/bin/sh -c SCRIPT` with the parameters as `$1`…: the shell is the declared

@@ -5,51 +5,9 @@ import Synchronization
 import Testing
 
 @Suite struct WorkerPoolTests {
-    static let tenant = TenantID("tenant")
+    static let tenant = EngineHarness.tenant
 
-    /// A queue over in-memory stores with the given handlers.
-    struct Harness {
-        let store = MemoryJobStore()
-        let results = MemoryResultStore()
-        let queue: JobQueue
-
-        init(_ handlers: [JobHandler]) {
-            queue = JobQueue(store: store, results: results, registry: JobRegistry(handlers))
-        }
-
-        func pool(
-            concurrency: Int = 2,
-            lease: Duration = .seconds(30),
-            heartbeat: Duration? = nil,
-            poll: Duration = .seconds(60),
-            grace: Duration = .seconds(5)
-        ) -> WorkerPool {
-            WorkerPool(
-                queue: queue,
-                configuration: WorkerPoolConfiguration(
-                    concurrency: concurrency,
-                    leaseDuration: lease,
-                    heartbeatInterval: heartbeat,
-                    pollInterval: poll,
-                    progressInterval: .milliseconds(10),
-                    shutdownGracePeriod: grace
-                )
-            )
-        }
-
-        func submit(_ type: String, _ parameters: JobParameters = [:]) async throws -> JobID {
-            try await queue.submit(tenant: WorkerPoolTests.tenant, type: type, parameters: parameters).job.id
-        }
-
-        func job(_ id: JobID) async throws -> Job {
-            try #require(try await store.job(id, tenant: nil))
-        }
-
-        func waitFor(_ id: JobID, _ states: Set<JobState>, timeout: Duration = .seconds(10)) async throws -> Job {
-            try await eventually(timeout: timeout, "job \(id) to reach \(states)") { states.contains(try await job(id).state) }
-            return try await job(id)
-        }
-    }
+    typealias Harness = EngineHarness
 
     static let fastRetry = JobTypeOptions(maxAttempts: 3, backoff: RetryBackoff(initial: .milliseconds(20), maximum: .milliseconds(40)))
 

@@ -88,6 +88,7 @@ struct ServeCommand: AsyncParsableCommand {
                     "store": "\(opened.description)",
                     "data.dir": "\(store.dataDirectoryURL.path)",
                     "workers": "\(workers.workers)",
+                    "job.types": "\(registry.types.joined(separator: ","))",
                 ]
             )
             let services = workers.services(queue: queue, store: opened, logger: logger)

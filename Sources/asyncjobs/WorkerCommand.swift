@@ -42,7 +42,10 @@ struct WorkerCommand: AsyncParsableCommand {
             )
             logger.info(
                 "AsyncJobs worker running",
-                metadata: ["store": "\(opened.description)", "data.dir": "\(store.dataDirectoryURL.path)", "workers": "\(workers.workers)"]
+                metadata: [
+                    "store": "\(opened.description)", "data.dir": "\(store.dataDirectoryURL.path)", "workers": "\(workers.workers)",
+                    "job.types": "\(registry.types.joined(separator: ","))",
+                ]
             )
             try await group.run()
         }

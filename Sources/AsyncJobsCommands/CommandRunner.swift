@@ -44,10 +44,7 @@ public struct CommandRunner: Sendable {
         let argv = try job.argv(for: parameters, scratch: scratch.path)
         let workingDirectory = job.workingDirectory ?? scratch.path
         let fileName = try job.resultFileName.render(parameters, scratch: scratch.path) ?? "\(job.type).out"
-        var environment = Environment.inherit
-        for (name, value) in job.environment {
-            if let key = Environment.Key(rawValue: name) { environment = environment.updating([key: value]) }
-        }
+        let environment = Self.environment(adding: job.environment)
         var platformOptions = PlatformOptions()
         platformOptions.processGroupID = 0
         platformOptions.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: job.cancelGracePeriod)]
@@ -129,6 +126,19 @@ public struct CommandRunner: Sendable {
                 try await writer.write(Array(data))
             }
         }
+    }
+
+    /// The server's environment without its own `ASYNCJOBS_*` settings (signing secrets, client
+    /// secrets, database URLs are none of the program's business), plus the declared variables.
+    static func environment(adding declared: [String: String]) -> Subprocess.Environment {
+        var changes: [Subprocess.Environment.Key: String?] = [:]
+        for name in ProcessInfo.processInfo.environment.keys where name.hasPrefix("ASYNCJOBS_") {
+            if let key = Subprocess.Environment.Key(rawValue: name) { changes[key] = .some(nil) }
+        }
+        for (name, value) in declared {
+            if let key = Subprocess.Environment.Key(rawValue: name) { changes[key] = value }
+        }
+        return Environment.inherit.updating(changes)
     }
 
     static func message(_ summary: String, tail: String) -> String {

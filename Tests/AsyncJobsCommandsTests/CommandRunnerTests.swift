@@ -77,6 +77,17 @@ import Testing
         }
     }
 
+    @Test func theProgramSeesDeclaredVariablesButNotTheServersSettings() async throws {
+        setenv("ASYNCJOBS_TEST_SECRET", "do-not-leak", 1)
+        var job = try Self.shell("env", #"printf '%s|%s|%s' "$(printenv ASYNCJOBS_TEST_SECRET || echo unset)" "$GREETING" "$(test -n "$PATH" && echo path)""#)
+        job.environment = ["GREETING": "hello"]
+        let harness = Harness([job])
+        try await withRunningServices([harness.pool()]) {
+            let done = try await harness.waitFor(try await harness.submit("env"), [.succeeded, .failed])
+            #expect(try harness.resultText(done) == "unset|hello|path")
+        }
+    }
+
     @Test func readsTheResultFromAFileInTheScratchDirectory() async throws {
         let job = try Self.shell("file", "printf 'from a file' > result.bin; echo done", result: .file, resultPath: "result.bin")
         let harness = Harness([job])

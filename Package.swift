@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "AsyncJobsPostgres", targets: ["AsyncJobsPostgres"]),
         .library(name: "AsyncJobsSOAP", targets: ["AsyncJobsSOAP"]),
         .library(name: "AsyncJobsServer", targets: ["AsyncJobsServer"]),
+        .library(name: "AsyncJobsCommands", targets: ["AsyncJobsCommands"]),
         .library(name: "AsyncJobsClient", targets: ["AsyncJobsClient"]),
         .executable(name: "asyncjobs", targets: ["asyncjobs"]),
     ],
@@ -33,6 +34,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
     ],
     targets: [
         .target(
@@ -94,6 +98,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "AsyncJobsCommands",
+            dependencies: [
+                "AsyncJobs",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "AsyncJobsClient",
             dependencies: [
                 "AsyncJobsSOAP",
@@ -113,6 +128,7 @@ let package = Package(
                 "AsyncJobsPostgres",
                 "AsyncJobsSOAP",
                 "AsyncJobsServer",
+                "AsyncJobsCommands",
                 "SigV4",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -176,6 +192,11 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AsyncJobsCommandsTests",
+            dependencies: ["AsyncJobsCommands", "AsyncJobsTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -145,6 +145,14 @@ public struct AsyncJobsClient: Sendable {
         return try response.decode(JobSummary.self)
     }
 
+    /// The job types the server accepts, with their parameters (`GET /v1/job-types`).
+    public func jobTypes() async throws -> [JobTypeDescription] {
+        struct Listing: Decodable { var jobTypes: [JobTypeDescription] }
+        let response = try await send(.GET, try endpoint("v1/job-types"))
+        guard response.status == 200 else { throw response.error("the job-type request failed") }
+        return try response.decode(Listing.self).jobTypes
+    }
+
     /// `https://host/v1/jobs/ID/status` → `https://host/v1/jobs/ID`.
     static func jobResource(_ statusURL: URL) throws -> URL {
         guard statusURL.lastPathComponent == "status" else {

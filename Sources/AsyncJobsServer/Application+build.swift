@@ -52,6 +52,7 @@ public func buildRouter(configuration: ServerConfiguration, components: ServerCo
         links: PublicLinks(baseURL: configuration.effectivePublicURL),
         resultURLTTL: configuration.resultURLTTL
     ).addRoutes(to: api)
+    JobTypesController(registry: components.queue.registry).addRoutes(to: api)
     return router
 }
 

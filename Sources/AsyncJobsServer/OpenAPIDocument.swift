@@ -168,6 +168,20 @@ paths:
         "503": {$ref: "#/components/responses/Problem"}
         "404": {$ref: "#/components/responses/Problem"}
         "409": {$ref: "#/components/responses/Problem"}
+  /v1/job-types:
+    get:
+      summary: The job types this server accepts, each with a JSON Schema of its parameters
+      responses:
+        "200":
+          description: The job types, sorted by name.
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [jobTypes]
+                properties:
+                  jobTypes: {type: array, items: {$ref: "#/components/schemas/JobType"}}
+        "401": {$ref: "#/components/responses/Problem"}
   /v1/results/{key}:
     get:
       summary: Pre-signed download (AWS SigV4 query authentication; no other credentials)
@@ -266,6 +280,16 @@ components:
             sha256: {type: string}
             contentType: {type: string}
             fileName: {type: string}
+    JobType:
+      type: object
+      required: [type, maxAttempts, timeoutSeconds, parameters]
+      properties:
+        type: {type: string}
+        summary: {type: string}
+        maxAttempts: {type: integer, minimum: 1}
+        timeoutSeconds: {type: integer}
+        concurrencyLimit: {type: integer, minimum: 1, description: "Jobs of this type run at once per node; absent when only the pool's limit applies."}
+        parameters: {type: object, additionalProperties: true, description: "A JSON Schema (draft 2020-12 subset) of the submission's parameters object."}
     Problem:
       type: object
       required: [type, title, status, detail]

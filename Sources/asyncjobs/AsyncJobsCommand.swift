@@ -13,6 +13,7 @@ struct AsyncJobsCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, WorkerCommand.self, TenantCommand.self, TBACommand.self, MigrateCommand.self,
             SubmitCommand.self, StatusCommand.self, WaitCommand.self, CancelCommand.self, JobsCommand.self,
+            JobTypesCommand.self,
         ]
     )
 }

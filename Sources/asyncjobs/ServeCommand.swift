@@ -40,6 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var workers: WorkerOptions
+    @OptionGroup var jobTypes: JobTypesOptions
     @OptionGroup var signing: SigningOptions
     @OptionGroup var log: LogOptions
 
@@ -58,6 +59,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try log.bootstrap()
+        let registry = try jobTypes.registry()
         try await store.withStore(logger: logger) { opened in
             var configuration = ServerConfiguration(host: host, port: port, resultURLTTL: resultURLTTL, tokenLifetime: tokenTTL)
             configuration.publicURL = publicURL.flatMap(URL.init(string:))
@@ -72,7 +74,7 @@ struct ServeCommand: AsyncParsableCommand {
                 publicURL: configuration.effectivePublicURL
             )
             results.removeAbandonedTemporaryFiles(olderThan: 3600)
-            let queue = JobQueue(store: opened.store, results: results, registry: StandardJobs.registry)
+            let queue = JobQueue(store: opened.store, results: results, registry: registry)
             let verifier = TokenPassportVerifier(
                 store: opened.store,
                 sealer: try await ServerSecrets.passportSealer(store: opened.store),
@@ -94,6 +96,7 @@ struct ServeCommand: AsyncParsableCommand {
                     "store": "\(opened.description)",
                     "data.dir": "\(store.dataDirectoryURL.path)",
                     "workers": "\(workers.workers)",
+                    "job.types": "\(registry.types.joined(separator: ","))",
                 ]
             )
             let services = workers.services(queue: queue, store: opened, logger: logger)

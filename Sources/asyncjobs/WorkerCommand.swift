@@ -18,11 +18,13 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var workers: WorkerOptions
+    @OptionGroup var jobTypes: JobTypesOptions
     @OptionGroup var signing: SigningOptions
     @OptionGroup var log: LogOptions
 
     func run() async throws {
         let logger = try log.bootstrap()
+        let registry = try jobTypes.registry()
         guard let baseURL = URL(string: publicURL) else { throw ValidationError("--public-url must be an absolute URL") }
         try await store.withStore(logger: logger) { opened in
             let results = try FileResultStore(
@@ -30,7 +32,7 @@ struct WorkerCommand: AsyncParsableCommand {
                 signer: try await signing.signer(store: opened.store),
                 publicURL: baseURL
             )
-            let queue = JobQueue(store: opened.store, results: results, registry: StandardJobs.registry)
+            let queue = JobQueue(store: opened.store, results: results, registry: registry)
             let group = ServiceGroup(
                 configuration: .init(
                     services: workers.services(queue: queue, store: opened, logger: logger),
@@ -40,7 +42,10 @@ struct WorkerCommand: AsyncParsableCommand {
             )
             logger.info(
                 "AsyncJobs worker running",
-                metadata: ["store": "\(opened.description)", "data.dir": "\(store.dataDirectoryURL.path)", "workers": "\(workers.workers)"]
+                metadata: [
+                    "store": "\(opened.description)", "data.dir": "\(store.dataDirectoryURL.path)", "workers": "\(workers.workers)",
+                    "job.types": "\(registry.types.joined(separator: ","))",
+                ]
             )
             try await group.run()
         }

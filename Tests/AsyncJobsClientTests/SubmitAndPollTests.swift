@@ -52,8 +52,9 @@ import Testing
             #expect(percents == percents.sorted(), "progress never goes back: \(percents)")
             #expect(percents.last == 100)
             #expect(statuses.contains { ($0.percentCompleted ?? 0) > 0 && ($0.percentCompleted ?? 100) < 100 && $0.estimatedTimeRemaining != nil })
-            let running = statuses.filter { $0.estimatedTimeRemaining != nil }
-            #expect(running.allSatisfy { $0.estimatedTimeRemaining! < .seconds(10) }, "the ETA is about the 3 s job")
+            // The first moments' rate is noisy on a busy machine; once a fifth is done the estimate is settled.
+            let settled = statuses.filter { $0.estimatedTimeRemaining != nil && ($0.percentCompleted ?? 0) >= 20 }
+            #expect(settled.allSatisfy { $0.estimatedTimeRemaining! < .seconds(10) }, "the ETA is about the 3 s job: \(settled.map(\.estimatedTimeRemaining))")
         }
     }
 

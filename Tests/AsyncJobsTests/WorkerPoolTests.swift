@@ -5,51 +5,9 @@ import Synchronization
 import Testing
 
 @Suite struct WorkerPoolTests {
-    static let tenant = TenantID("tenant")
+    static let tenant = EngineHarness.tenant
 
-    /// A queue over in-memory stores with the given handlers.
-    struct Harness {
-        let store = MemoryJobStore()
-        let results = MemoryResultStore()
-        let queue: JobQueue
-
-        init(_ handlers: [JobHandler]) {
-            queue = JobQueue(store: store, results: results, registry: JobRegistry(handlers))
-        }
-
-        func pool(
-            concurrency: Int = 2,
-            lease: Duration = .seconds(30),
-            heartbeat: Duration? = nil,
-            poll: Duration = .seconds(60),
-            grace: Duration = .seconds(5)
-        ) -> WorkerPool {
-            WorkerPool(
-                queue: queue,
-                configuration: WorkerPoolConfiguration(
-                    concurrency: concurrency,
-                    leaseDuration: lease,
-                    heartbeatInterval: heartbeat,
-                    pollInterval: poll,
-                    progressInterval: .milliseconds(10),
-                    shutdownGracePeriod: grace
-                )
-            )
-        }
-
-        func submit(_ type: String, _ parameters: JobParameters = [:]) async throws -> JobID {
-            try await queue.submit(tenant: WorkerPoolTests.tenant, type: type, parameters: parameters).job.id
-        }
-
-        func job(_ id: JobID) async throws -> Job {
-            try #require(try await store.job(id, tenant: nil))
-        }
-
-        func waitFor(_ id: JobID, _ states: Set<JobState>, timeout: Duration = .seconds(10)) async throws -> Job {
-            try await eventually(timeout: timeout, "job \(id) to reach \(states)") { states.contains(try await job(id).state) }
-            return try await job(id)
-        }
-    }
+    typealias Harness = EngineHarness
 
     static let fastRetry = JobTypeOptions(maxAttempts: 3, backoff: RetryBackoff(initial: .milliseconds(20), maximum: .milliseconds(40)))
 
@@ -289,5 +247,33 @@ import Testing
         }
         #expect(try await harness.store.jobs(JobQuery(tenantID: Self.tenant)).jobs.isEmpty)
     }
-}
 
+    @Test func aTypeWithAConcurrencyLimitRunsNoMoreAtOnceWhileOthersUseTheRest() async throws {
+        // (running now, most at once) per type
+        let counts = Mutex<[String: (now: Int, most: Int)]>([:])
+        func tracked(_ type: String, limit: Int?) -> JobHandler {
+            JobHandler(type: type, options: JobTypeOptions(concurrencyLimit: limit)) { _ in
+                counts.withLock { counts in
+                    var entry = counts[type] ?? (0, 0)
+                    entry.now += 1
+                    entry.most = max(entry.most, entry.now)
+                    counts[type] = entry
+                }
+                try await Task.sleep(for: .milliseconds(150))
+                counts.withLock { $0[type]!.now -= 1 }
+                return .success
+            }
+        }
+        let harness = Harness([tracked("limited", limit: 1), tracked("free", limit: nil)])
+        try await withRunningServices([harness.pool(concurrency: 4, poll: .milliseconds(20))]) {
+            var ids: [JobID] = []
+            for _ in 0..<4 { ids.append(try await harness.submit("limited")) }
+            for _ in 0..<3 { ids.append(try await harness.submit("free")) }
+            for id in ids { _ = try await harness.waitFor(id, [.succeeded]) }
+        }
+        let most = counts.withLock { $0.mapValues(\.most) }
+        #expect(most["limited"] == 1)
+        // The limited type's waiting jobs did not hold the free type back.
+        #expect((most["free"] ?? 0) >= 2)
+    }
+}

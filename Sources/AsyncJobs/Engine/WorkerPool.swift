@@ -25,7 +25,7 @@ public struct WorkerPool: Service {
         let graceOver = Latch()
         let drained = Latch()
         let inFlight = Counter()
-        let types = queue.registry.types
+        let runningByType = TypeCounts()
 
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
@@ -45,24 +45,17 @@ public struct WorkerPool: Service {
                     var claimed: [ClaimedJob] = []
                     if free > 0 {
                         do {
-                            let now = Date()
-                            claimed = try await queue.store.claim(
-                                ClaimRequest(
-                                    workerID: configuration.workerID,
-                                    types: types,
-                                    limit: free,
-                                    leaseExpiry: now.adding(configuration.leaseDuration),
-                                    now: now
-                                )
-                            )
+                            claimed = try await claim(upTo: free, running: runningByType)
                         } catch {
                             logger.error("claiming jobs failed", metadata: ["error": "\(error)"])
                         }
                     }
                     for job in claimed {
                         inFlight.increment()
+                        runningByType.add(job.job.type, 1)
                         group.addTask {
                             await execute(job, graceOver: graceOver)
+                            runningByType.add(job.job.type, -1)
                             let left = inFlight.decrement()
                             if left == 0 && shutdown.isSet { drained.set() }
                             queue.wakeup.signal()
@@ -77,6 +70,39 @@ public struct WorkerPool: Service {
             shutdown.set()
             queue.wakeup.signal()
         }
+    }
+
+    /// Claims up to `free` jobs: types without a concurrency limit of their own in one claim, then
+    /// each limited type that has room, at most its spare capacity.
+    func claim(upTo free: Int, running: TypeCounts) async throws -> [ClaimedJob] {
+        var unlimited: [String] = []
+        var limited: [(type: String, spare: Int)] = []
+        for type in queue.registry.types {
+            if let limit = queue.registry.handler(for: type)?.options.concurrencyLimit {
+                let spare = limit - running.count(type)
+                if spare > 0 { limited.append((type, spare)) }
+            } else {
+                unlimited.append(type)
+            }
+        }
+        var claimed: [ClaimedJob] = []
+        var batches: [(types: [String], limit: Int)] = unlimited.isEmpty ? [] : [(unlimited, free)]
+        batches += limited.map { ([$0.type], $0.spare) }
+        for batch in batches {
+            let left = free - claimed.count
+            if left <= 0 { break }
+            let now = Date()
+            claimed += try await queue.store.claim(
+                ClaimRequest(
+                    workerID: configuration.workerID,
+                    types: batch.types,
+                    limit: min(left, batch.limit),
+                    leaseExpiry: now.adding(configuration.leaseDuration),
+                    now: now
+                )
+            )
+        }
+        return claimed
     }
 
     /// How one attempt ended.
@@ -266,6 +292,19 @@ public struct WorkerPool: Service {
         if let result = context.result {
             try? await queue.results.delete(key: result.key)
         }
+    }
+}
+
+/// The jobs in flight on this node, by type.
+final class TypeCounts: Sendable {
+    private let counts = Mutex<[String: Int]>([:])
+
+    func count(_ type: String) -> Int {
+        counts.withLock { $0[type] ?? 0 }
+    }
+
+    func add(_ type: String, _ delta: Int) {
+        counts.withLock { $0[type, default: 0] += delta }
     }
 }
 

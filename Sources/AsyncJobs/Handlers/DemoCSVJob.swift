@@ -14,7 +14,13 @@ public enum DemoCSVJob {
 
     /// The handler, with the given options.
     public static func handler(options: JobTypeOptions = JobTypeOptions()) -> JobHandler {
-        JobHandler(type: type, options: options, validate: validate, run: run)
+        JobHandler(
+            type: type,
+            summary: "A CSV file of `rows` lines, written over about `durationMs` (the built-in sample)",
+            options: options,
+            parameters: parameters,
+            run: run
+        )
     }
 
     /// The `n`th data line (0-based), so tests can check a result byte for byte.
@@ -22,43 +28,12 @@ public enum DemoCSVJob {
         "\(index + 1),item-\(index + 1),\((index &* 7919) % 10007)\n"
     }
 
-    static func validate(_ parameters: JobParameters) throws -> JobParameters {
-        let known: Set<String> = ["rows", "durationMs", "failAtPercent"]
-        if let unknown = parameters.keys.sorted().first(where: { !known.contains($0) }) {
-            throw JobError(.invalidParameters, "unknown parameter '\(unknown)' for demo.csv", field: unknown)
-        }
-        var validated: JobParameters = [:]
-        validated["rows"] = .number(Double(try integer(parameters, "rows", default: 1000, range: 0...10_000_000)))
-        validated["durationMs"] = .number(
-            Double(try integer(parameters, "durationMs", default: 0, range: 0...86_400_000))
-        )
-        if parameters["failAtPercent"] != nil, parameters["failAtPercent"] != .null {
-            validated["failAtPercent"] = .number(
-                Double(try integer(parameters, "failAtPercent", default: 0, range: 0...100))
-            )
-        }
-        return validated
-    }
-
-    private static func integer(
-        _ parameters: JobParameters,
-        _ name: String,
-        default defaultValue: Int,
-        range: ClosedRange<Int>
-    ) throws -> Int {
-        guard let raw = parameters[name], raw != .null else { return defaultValue }
-        guard let value = raw.intValue else {
-            throw JobError(.invalidParameters, "'\(name)' must be an integer", field: name)
-        }
-        guard range.contains(value) else {
-            throw JobError(
-                .invalidParameters,
-                "'\(name)' must be between \(range.lowerBound) and \(range.upperBound)",
-                field: name
-            )
-        }
-        return value
-    }
+    /// The declared parameters.
+    public static let parameters = JobParameterSchema([
+        JobParameter("rows", .integer, default: 1000, range: 0...10_000_000, summary: "lines after the header"),
+        JobParameter("durationMs", .integer, default: 0, range: 0...86_400_000, summary: "how long the work should take"),
+        JobParameter("failAtPercent", .integer, range: 0...100, summary: "fail, without retrying, on reaching this progress"),
+    ])
 
     static func run(_ context: JobContext) async throws -> JobOutcome {
         let rows = context.parameters["rows"]?.intValue ?? 1000

@@ -11,10 +11,16 @@
 public struct JobHandler: Sendable {
     /// The type name clients submit, e.g. `demo.csv`.
     public var type: String
-    /// Retries, timeout and backoff for this type.
+    /// One line saying what the type does, for the job-type listing.
+    public var summary: String?
+    /// Retries, timeout, backoff and concurrency for this type.
     public var options: JobTypeOptions
+    /// The declared parameters, listed by `GET /v1/job-types`; `nil` when the type declares none
+    /// (its `validate` alone decides).
+    public var parameterSchema: JobParameterSchema?
     /// Checks and normalises parameters before the job is accepted; throw
-    /// ``JobError/Code/invalidParameters`` naming the field to refuse them.
+    /// ``JobError/Code/invalidParameters`` naming the field to refuse them. With a schema, this runs
+    /// after the schema's checks, on the parameters with defaults filled in.
     public var validate: @Sendable (JobParameters) throws -> JobParameters
     /// Does the work.
     public var run: @Sendable (JobContext) async throws -> JobOutcome
@@ -22,18 +28,28 @@ public struct JobHandler: Sendable {
     /// Creates a handler.
     /// - Parameters:
     ///   - type: The type name clients submit.
-    ///   - options: Retries, timeout and backoff.
-    ///   - validate: Parameter validation, run before the job is accepted. Defaults to accepting anything.
+    ///   - summary: What the type does, for the job-type listing.
+    ///   - options: Retries, timeout, backoff and concurrency.
+    ///   - parameters: The declared parameters; submissions are checked against them before the 202.
+    ///   - validate: Further validation, run before the job is accepted. Defaults to accepting anything.
     ///   - run: The work.
     public init(
         type: String,
+        summary: String? = nil,
         options: JobTypeOptions = JobTypeOptions(),
+        parameters: JobParameterSchema? = nil,
         validate: @escaping @Sendable (JobParameters) throws -> JobParameters = { $0 },
         run: @escaping @Sendable (JobContext) async throws -> JobOutcome
     ) {
         self.type = type
+        self.summary = summary
         self.options = options
-        self.validate = validate
+        self.parameterSchema = parameters
+        if let parameters {
+            self.validate = { try validate(try parameters.validate($0)) }
+        } else {
+            self.validate = validate
+        }
         self.run = run
     }
 }
@@ -46,12 +62,21 @@ public struct JobTypeOptions: Sendable {
     public var timeout: Duration
     /// The delays between attempts.
     public var backoff: RetryBackoff
+    /// How many jobs of this type one node runs at once, within the pool's own limit; `nil` for no
+    /// limit of its own.
+    public var concurrencyLimit: Int?
 
     /// Creates options; every argument has a production default.
-    public init(maxAttempts: Int = 3, timeout: Duration = .seconds(3600), backoff: RetryBackoff = RetryBackoff()) {
+    public init(
+        maxAttempts: Int = 3,
+        timeout: Duration = .seconds(3600),
+        backoff: RetryBackoff = RetryBackoff(),
+        concurrencyLimit: Int? = nil
+    ) {
         self.maxAttempts = max(1, maxAttempts)
         self.timeout = timeout
         self.backoff = backoff
+        self.concurrencyLimit = concurrencyLimit.map { max(1, $0) }
     }
 }
 

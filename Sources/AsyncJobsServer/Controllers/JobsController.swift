@@ -206,12 +206,6 @@ public struct JobsController: Sendable {
     }
 
     private func encode(_ value: some Encodable, status: HTTPResponse.Status, headers: HTTPFields = [:], context: AppRequestContext) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        var headers = headers
-        headers[.contentType] = context.mediaType.rawValue
-        headers[.cacheControl] = "no-store"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+        try JSONResponse.make(value, status: status, headers: headers, context: context)
     }
 }

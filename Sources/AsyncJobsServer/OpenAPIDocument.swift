@@ -198,6 +198,7 @@ paths:
       responses:
         "200": {description: The file., content: {application/octet-stream: {schema: {type: string, format: binary}}}}
         "206": {description: The requested byte range., content: {application/octet-stream: {schema: {type: string, format: binary}}}}
+        "400": {description: "Missing, repeated or malformed signing parameters (S3-style XML: AuthorizationQueryParametersError).", content: {application/xml: {schema: {type: string}}}}
         "403": {description: "Expired or tampered link (S3-style XML: AccessDenied, SignatureDoesNotMatch).", content: {application/xml: {schema: {type: string}}}}
         "404": {description: "The result was deleted (S3-style XML: NoSuchKey).", content: {application/xml: {schema: {type: string}}}}
         "416": {description: The range starts beyond the end of the file.}

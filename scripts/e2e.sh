@@ -25,7 +25,7 @@ trap cleanup EXIT
 
 
 start_server() {
-  "$BIN" serve --port "$PORT" --data-dir "$DATA" --result-url-ttl "${TTL:-300}" --lease-ttl 3 --workers 2 "$@" >>"$WORK/server.log" 2>&1 &
+  "$BIN" serve --port "$PORT" --data-dir "$DATA" --result-url-ttl "${TTL:-300}" --lease-ttl 3 --workers 2 --body-timeout 2 "$@" >>"$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 100); do curl -sf "$BASE/healthz" >/dev/null && return 0; sleep 0.1; done
   echo "server did not start"; cat "$WORK/server.log"; exit 1
@@ -98,6 +98,21 @@ if command -v javac >/dev/null 2>&1 && [ -f /usr/share/java/jackson-databind.jar
 else
   echo "skip the seed-style Java poller (needs javac and Debian's libjackson2-databind-java)"
 fi
+
+# A client that sends its headers and then trickles (here: stops) its body gets 408, not a hung task.
+SLOW=$(python3 - "$PORT" "$KEY" "$TOKEN" <<'PY'
+import socket, sys, time
+port, key, token = sys.argv[1:]
+s = socket.create_connection(("127.0.0.1", int(port)))
+s.sendall((f"POST /v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: {key}\r\nAuthorization: Bearer {token}\r\n"
+           "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"type\": ").encode())
+s.settimeout(15)
+started = time.monotonic()
+status = s.recv(64).split(b"\r\n")[0].decode()
+print(f"{status.split(' ')[1]} {time.monotonic() - started < 6}")
+PY
+)
+check "a body that stops arriving gets 408 within the body timeout" "408 True" "$SLOW"
 
 # --- 2. tenant isolation ------------------------------------------------------------------------
 "$BIN" tenant create other --data-dir "$DATA" >"$WORK/other.json"

@@ -33,13 +33,14 @@ public struct ServerComponents: Sendable {
 public func buildRouter(configuration: ServerConfiguration, components: ServerComponents) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ProblemMiddleware())
-    TokenController(tenants: components.tenants, tokens: components.tokens).addRoutes(to: router)
+    TokenController(tenants: components.tenants, tokens: components.tokens, bodyTimeout: configuration.bodyTimeout).addRoutes(to: router)
     if let fileResults = components.fileResults {
         ResultsController(store: fileResults).addRoutes(to: router)
     }
     SystemController(tenants: components.tenants).addRoutes(to: router)
     if let soap = components.soap {
-        SOAPController(endpoint: soap, serviceAddress: configuration.effectivePublicURL.appendingPathComponent("soap")).addRoutes(to: router)
+        SOAPController(endpoint: soap, serviceAddress: configuration.effectivePublicURL.appendingPathComponent("soap"), bodyTimeout: configuration.bodyTimeout)
+            .addRoutes(to: router)
     }
     let api = router.group("v1")
         .add(middleware: MediaTypeNegotiator())
@@ -50,7 +51,8 @@ public func buildRouter(configuration: ServerConfiguration, components: ServerCo
     JobsController(
         queue: components.queue,
         links: PublicLinks(baseURL: configuration.effectivePublicURL),
-        resultURLTTL: configuration.resultURLTTL
+        resultURLTTL: configuration.resultURLTTL,
+        bodyTimeout: configuration.bodyTimeout
     ).addRoutes(to: api)
     JobTypesController(registry: components.queue.registry).addRoutes(to: api)
     return router
@@ -71,6 +73,7 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     var application = Application(
         router: buildRouter(configuration: configuration, components: components),
+        server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "AsyncJobs"),
         logger: logger
     )

@@ -16,6 +16,10 @@ public struct ServerConfiguration: Sendable {
     public var rateLimit: Double?
     /// API requests a tenant may make at once after a quiet spell.
     public var rateBurst: Int = 200
+    /// The longest a request body may take to arrive; a slower one gets 408.
+    public var bodyTimeout: Duration = .seconds(30)
+    /// How long a connection may stay idle before the server closes it.
+    public var idleTimeout: Duration = .seconds(75)
 
     /// Creates a configuration; every argument has a default.
     public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: URL? = nil, resultURLTTL: Int = 300, tokenLifetime: Int = 3600) {

@@ -35,6 +35,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("rate-limit"), help: "API requests a second each tenant may sustain on this node, bursts of twice that; 0 for no limit (ASYNCJOBS_RATE_LIMIT).")
     var rateLimit: Double = Environment.double("ASYNCJOBS_RATE_LIMIT", default: 100)
 
+    @Option(name: .customLong("body-timeout"), help: "Seconds a request body may take to arrive before the request gets 408 (ASYNCJOBS_BODY_TIMEOUT).")
+    var bodyTimeout: Int = Environment.int("ASYNCJOBS_BODY_TIMEOUT", default: 30)
+
     @Option(name: .customLong("soap-timestamp-window"), help: "Seconds a SOAP tokenPassport timestamp may differ from the server's clock (ASYNCJOBS_SOAP_TIMESTAMP_WINDOW).")
     var soapTimestampWindow: Int = Environment.int("ASYNCJOBS_SOAP_TIMESTAMP_WINDOW", default: 300)
 
@@ -48,6 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0–65535") }
         guard (1...604_800).contains(resultURLTTL) else { throw ValidationError("--result-url-ttl must be 1–604800 seconds") }
         guard (60...86_400).contains(tokenTTL) else { throw ValidationError("--token-ttl must be 60–86400 seconds") }
+        guard (1...3600).contains(bodyTimeout) else { throw ValidationError("--body-timeout must be 1–3600 seconds") }
         guard rateLimit >= 0 else { throw ValidationError("--rate-limit cannot be negative") }
         guard (10...3600).contains(soapTimestampWindow) else { throw ValidationError("--soap-timestamp-window must be 10–3600 seconds") }
         if let publicURL {
@@ -63,6 +67,7 @@ struct ServeCommand: AsyncParsableCommand {
         try await store.withStore(logger: logger) { opened in
             var configuration = ServerConfiguration(host: host, port: port, resultURLTTL: resultURLTTL, tokenLifetime: tokenTTL)
             configuration.publicURL = publicURL.flatMap(URL.init(string:))
+            configuration.bodyTimeout = .seconds(bodyTimeout)
             if rateLimit > 0 {
                 configuration.rateLimit = rateLimit
                 configuration.rateBurst = max(1, Int(rateLimit * 2))

@@ -9,13 +9,15 @@ public struct JobsController: Sendable {
     let queue: JobQueue
     let links: PublicLinks
     let resultURLTTL: Int
+    let bodyTimeout: Duration
 
     /// Creates the controller.
     /// - Parameters:
     ///   - queue: The engine.
     ///   - links: Builds the absolute URLs handed to clients.
     ///   - resultURLTTL: Seconds a `resultUrl` stays valid.
-    public init(queue: JobQueue, links: PublicLinks, resultURLTTL: Int) {
+    public init(queue: JobQueue, links: PublicLinks, resultURLTTL: Int, bodyTimeout: Duration = .seconds(30)) {
+        self.bodyTimeout = bodyTimeout
         self.queue = queue
         self.links = links
         self.resultURLTTL = resultURLTTL
@@ -40,7 +42,7 @@ public struct JobsController: Sendable {
             throw Problem(.unsupportedMediaType, code: "unsupported-media-type", title: "Unsupported media type", detail: "the body must be application/json")
         }
         let key = try idempotencyKey(request)
-        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        let body = try await request.collectBody(upTo: context.maxUploadSize, within: bodyTimeout)
         let (type, parameters) = try Self.decodeSubmission(body)
         let submission = try await queue.submit(tenant: tenant, type: type, parameters: parameters, idempotencyKey: key)
         let job = submission.job

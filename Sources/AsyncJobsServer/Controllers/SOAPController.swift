@@ -11,13 +11,16 @@ import NIOCore
 public struct SOAPController: Sendable {
     let endpoint: SOAPEndpoint
     let wsdl: String
+    let bodyTimeout: Duration
 
     /// Creates the controller.
     /// - Parameters:
     ///   - endpoint: Runs the operations.
     ///   - serviceAddress: The URL clients post to, written into the WSDL.
-    public init(endpoint: SOAPEndpoint, serviceAddress: URL) {
+    ///   - bodyTimeout: The longest a request body may take to arrive.
+    public init(endpoint: SOAPEndpoint, serviceAddress: URL, bodyTimeout: Duration = .seconds(30)) {
         self.endpoint = endpoint
+        self.bodyTimeout = bodyTimeout
         self.wsdl = WSDLDocument.xml(address: serviceAddress.absoluteString)
     }
 
@@ -38,7 +41,9 @@ public struct SOAPController: Sendable {
         }
         let body: ByteBuffer
         do {
-            body = try await request.body.collect(upTo: context.maxUploadSize)
+            body = try await request.collectBody(upTo: context.maxUploadSize, within: bodyTimeout)
+        } catch let problem as Problem where problem.status == .requestTimeout {
+            return Self.response(.fault(SOAPFault(.invalidRequest, "The request body did not arrive in time.")))
         } catch {
             return Self.response(.fault(SOAPFault(.invalidRequest, "The request is larger than \(context.maxUploadSize) bytes.")))
         }

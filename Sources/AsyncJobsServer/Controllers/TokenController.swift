@@ -12,9 +12,11 @@ import NIOCore
 public struct TokenController: Sendable {
     let tenants: any TenantStore
     let tokens: AccessTokenIssuer
+    let bodyTimeout: Duration
 
     /// Creates the controller.
-    public init(tenants: any TenantStore, tokens: AccessTokenIssuer) {
+    public init(tenants: any TenantStore, tokens: AccessTokenIssuer, bodyTimeout: Duration = .seconds(30)) {
+        self.bodyTimeout = bodyTimeout
         self.tenants = tenants
         self.tokens = tokens
     }
@@ -35,7 +37,7 @@ public struct TokenController: Sendable {
         guard contentType.hasPrefix("application/x-www-form-urlencoded") else {
             throw oauthError(.badRequest, "invalid_request", "the body must be application/x-www-form-urlencoded")
         }
-        let body = try await request.body.collect(upTo: 64 * 1024)
+        let body = try await request.collectBody(upTo: 64 * 1024, within: bodyTimeout)
         guard let form = FormBody(String(buffer: body)) else {
             throw oauthError(.badRequest, "invalid_request", "the form body is malformed or repeats a field")
         }

@@ -52,9 +52,11 @@ import Testing
             #expect(percents == percents.sorted(), "progress never goes back: \(percents)")
             #expect(percents.last == 100)
             #expect(statuses.contains { ($0.percentCompleted ?? 0) > 0 && ($0.percentCompleted ?? 100) < 100 && $0.estimatedTimeRemaining != nil })
-            // The first moments' rate is noisy on a busy machine; once a fifth is done the estimate is settled.
-            let settled = statuses.filter { $0.estimatedTimeRemaining != nil && ($0.percentCompleted ?? 0) >= 20 }
-            #expect(settled.allSatisfy { $0.estimatedTimeRemaining! < .seconds(10) }, "the ETA is about the 3 s job: \(settled.map(\.estimatedTimeRemaining))")
+            // A busy machine slows the job itself, so the ETA is judged by its shape, not by the nominal
+            // 3 s: once a fifth is done it only counts down (allowing a second of jitter) and stays sane.
+            let settled = statuses.filter { $0.estimatedTimeRemaining != nil && ($0.percentCompleted ?? 0) >= 20 }.compactMap(\.estimatedTimeRemaining)
+            #expect(zip(settled, settled.dropFirst()).allSatisfy { $1 <= $0 + .seconds(1) }, "the ETA counts down: \(settled)")
+            #expect(settled.allSatisfy { $0 < .seconds(60) }, "the ETA stays sane: \(settled)")
         }
     }
 

@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "AsyncJobsSQLite", targets: ["AsyncJobsSQLite"]),
         .library(name: "AsyncJobsPostgres", targets: ["AsyncJobsPostgres"]),
         .library(name: "AsyncJobsSOAP", targets: ["AsyncJobsSOAP"]),
+        .library(name: "AsyncJobsS3", targets: ["AsyncJobsS3"]),
         .library(name: "AsyncJobsServer", targets: ["AsyncJobsServer"]),
         .library(name: "AsyncJobsClient", targets: ["AsyncJobsClient"]),
         .executable(name: "asyncjobs", targets: ["asyncjobs"]),
@@ -81,6 +82,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "AsyncJobsS3",
+            dependencies: [
+                "AsyncJobs",
+                "SigV4",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "AsyncJobsServer",
             dependencies: [
                 "AsyncJobs",
@@ -111,6 +125,7 @@ let package = Package(
                 "AsyncJobsClient",
                 "AsyncJobsSQLite",
                 "AsyncJobsPostgres",
+                "AsyncJobsS3",
                 "AsyncJobsSOAP",
                 "AsyncJobsServer",
                 "SigV4",
@@ -176,6 +191,24 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AsyncJobsS3Tests",
+            dependencies: [
+                "AsyncJobs",
+                "AsyncJobsS3",
+                "AsyncJobsTestSupport",
+                "SigV4",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

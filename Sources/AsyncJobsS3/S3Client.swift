@@ -64,7 +64,9 @@ public struct S3Client: Sendable {
                     headers: headers,
                     body: body.map { .bytes($0) }
                 )
-                outcome = .success(try await http.execute(request: request, deadline: .now() + .seconds(300)).get())
+                let timeout = configuration.requestTimeout.components
+                let deadline = NIODeadline.now() + .seconds(timeout.seconds) + .nanoseconds(timeout.attoseconds / 1_000_000_000)
+                outcome = .success(try await http.execute(request: request, deadline: deadline).get())
             } catch let error as SigV4Error {
                 throw S3Error(.invalidConfiguration, "cannot sign \(method) \(url.path): \(error)")
             } catch {

@@ -30,6 +30,9 @@ public struct S3Configuration: Sendable {
     public var maxAttempts: Int
     /// Whether download links ask S3 to send `Content-Disposition: attachment; filename=…`.
     public var contentDisposition: Bool
+    /// How long one attempt of one request (a part upload included) may take, connecting included:
+    /// AsyncHTTPClient keeps retrying a refused connection until this deadline.
+    public var requestTimeout: Duration
 
     /// The smallest part S3 accepts (except the last).
     public static let minimumPartSize = 5 * 1024 * 1024
@@ -46,6 +49,7 @@ public struct S3Configuration: Sendable {
     ///   - partConcurrency: Parts in flight at once.
     ///   - maxAttempts: Attempts per request on 5xx or connection errors.
     ///   - contentDisposition: Whether links carry `response-content-disposition`.
+    ///   - requestTimeout: The deadline of one attempt of one request.
     public init(
         bucket: String,
         keyPrefix: String = "",
@@ -56,7 +60,8 @@ public struct S3Configuration: Sendable {
         partSize: Int = 8 * 1024 * 1024,
         partConcurrency: Int = 4,
         maxAttempts: Int = 4,
-        contentDisposition: Bool = true
+        contentDisposition: Bool = true,
+        requestTimeout: Duration = .seconds(60)
     ) {
         self.bucket = bucket
         self.keyPrefix = keyPrefix
@@ -68,9 +73,10 @@ public struct S3Configuration: Sendable {
         self.partConcurrency = max(1, partConcurrency)
         self.maxAttempts = max(1, maxAttempts)
         self.contentDisposition = contentDisposition
+        self.requestTimeout = requestTimeout
     }
 
-    /// Parses `s3://BUCKET[/PREFIX][?endpoint=URL&region=R&path-style=true|false&part-size=MiB&part-concurrency=N&content-disposition=true|false]`,
+    /// Parses `s3://BUCKET[/PREFIX][?endpoint=URL&region=R&path-style=true|false&part-size=MiB&part-concurrency=N&content-disposition=true|false&request-timeout=SECONDS]`,
     /// taking credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`
     /// (and the region, when the URL has none, from `AWS_REGION` or `AWS_DEFAULT_REGION`).
     /// - Throws: ``S3Error`` with ``S3Error/Code/invalidConfiguration`` or ``S3Error/Code/missingCredentials``.
@@ -85,7 +91,7 @@ public struct S3Configuration: Sendable {
         for item in components.queryItems ?? [] {
             options[item.name] = item.value ?? ""
         }
-        let known: Set<String> = ["endpoint", "region", "path-style", "part-size", "part-concurrency", "content-disposition"]
+        let known: Set<String> = ["endpoint", "region", "path-style", "part-size", "part-concurrency", "content-disposition", "request-timeout"]
         if let unknown = options.keys.sorted().first(where: { !known.contains($0) }) {
             throw S3Error(.invalidConfiguration, "unknown option '\(unknown)'; known: \(known.sorted().joined(separator: ", "))")
         }
@@ -128,7 +134,8 @@ public struct S3Configuration: Sendable {
             credentials: SigV4Credentials(accessKeyID: accessKey, secretAccessKey: secret, sessionToken: token),
             partSize: try number("part-size", default: 8, range: 5...5120) * 1024 * 1024,
             partConcurrency: try number("part-concurrency", default: 4, range: 1...64),
-            contentDisposition: try flag("content-disposition", default: true)
+            contentDisposition: try flag("content-disposition", default: true),
+            requestTimeout: .seconds(try number("request-timeout", default: 60, range: 1...3600))
         )
     }
 

@@ -78,7 +78,10 @@ struct S3RetryTests {
     @Test func givesUpOnAnUnreachableEndpointWithAConnectionError() async throws {
         // A port nothing listens on: every attempt is refused.
         let socket = try #require(URL(string: "http://127.0.0.1:9"))
-        let store = S3ResultStore(configuration: try S3TestBucket.configuration(endpoint: socket))
+        var configuration = try S3TestBucket.configuration(endpoint: socket)
+        // AsyncHTTPClient retries a refused connection until the deadline: keep it short here.
+        configuration.requestTimeout = .seconds(1)
+        let store = S3ResultStore(configuration: configuration)
         await #expect {
             _ = try await store.write(key: "t/j/1/x", contentType: "text/plain", fileName: "x") { try await $0.write("x") }
         } throws: { error in

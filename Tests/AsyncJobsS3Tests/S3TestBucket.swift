@@ -30,7 +30,8 @@ enum S3TestBucket {
             credentials: SigV4Credentials(accessKeyID: "AKIATESTASYNCJOBS", secretAccessKey: "test/secret+key"),
             partSize: partSize,
             partConcurrency: partConcurrency,
-            maxAttempts: 3
+            maxAttempts: 3,
+            requestTimeout: .seconds(20)
         )
     }
 

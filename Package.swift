@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "AsyncJobsSQLite", targets: ["AsyncJobsSQLite"]),
         .library(name: "AsyncJobsPostgres", targets: ["AsyncJobsPostgres"]),
         .library(name: "AsyncJobsSOAP", targets: ["AsyncJobsSOAP"]),
+        .library(name: "AsyncJobsS3", targets: ["AsyncJobsS3"]),
         .library(name: "AsyncJobsServer", targets: ["AsyncJobsServer"]),
         .library(name: "AsyncJobsCommands", targets: ["AsyncJobsCommands"]),
         .library(name: "AsyncJobsClient", targets: ["AsyncJobsClient"]),
@@ -85,6 +86,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "AsyncJobsS3",
+            dependencies: [
+                "AsyncJobs",
+                "SigV4",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "AsyncJobsServer",
             dependencies: [
                 "AsyncJobs",
@@ -126,6 +140,7 @@ let package = Package(
                 "AsyncJobsClient",
                 "AsyncJobsSQLite",
                 "AsyncJobsPostgres",
+                "AsyncJobsS3",
                 "AsyncJobsSOAP",
                 "AsyncJobsServer",
                 "AsyncJobsCommands",
@@ -197,6 +212,24 @@ let package = Package(
         .testTarget(
             name: "AsyncJobsCommandsTests",
             dependencies: ["AsyncJobsCommands", "AsyncJobsTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AsyncJobsS3Tests",
+            dependencies: [
+                "AsyncJobs",
+                "AsyncJobsS3",
+                "AsyncJobsTestSupport",
+                "SigV4",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

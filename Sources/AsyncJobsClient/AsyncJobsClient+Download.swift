@@ -19,6 +19,9 @@ extension AsyncJobsClient {
         progress: (@Sendable (DownloadProgress) -> Void)? = nil
     ) async throws -> DownloadedResult {
         guard status.status == .completed, let resultURL = status.resultURL else {
+            if let error = status.error, error.code == "result_expired" {
+                throw AsyncJobsClientError(.invalidResponse, "the job's result is gone: \(error.message)", lastStatus: status)
+            }
             throw AsyncJobsClientError(.invalidResponse, "the job is \(status.status), not completed with a resultUrl", lastStatus: status)
         }
         var download = ResultDownload(client: self, url: resultURL, status: status, statusURL: status.statusURL, destination: file, progress: progress)

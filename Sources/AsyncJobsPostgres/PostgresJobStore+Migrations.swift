@@ -113,6 +113,18 @@ extension PostgresJobStore {
                 "CREATE INDEX passport_nonces_expiry ON asyncjobs.passport_nonces (expires_at)",
             ]
         ),
+        Migration(
+            version: 3,
+            name: "result-expiry",
+            statements: [
+                "ALTER TABLE asyncjobs.jobs ADD COLUMN result_expired_at timestamptz",
+                // Result retention expires the oldest stored results first.
+                """
+                CREATE INDEX jobs_live_results ON asyncjobs.jobs (finished_at, seq)
+                WHERE state = 'succeeded' AND result_key IS NOT NULL AND result_expired_at IS NULL
+                """,
+            ]
+        ),
     ]
 
     /// The newest schema version this build knows.

@@ -8,7 +8,7 @@ extension PostgresJobStore {
         id, tenant_id, type, parameters, state, attempt, max_attempts, created_at, updated_at, run_after,
         started_at, finished_at, progress, eta_seconds, progress_at, error_code, error_message,
         result_key, result_size, result_sha256, result_content_type, result_file_name, item_errors,
-        idempotency_key, lease_token
+        idempotency_key, lease_token, result_expired_at
         """
 
     static func job(from row: PostgresRow) throws -> Job {
@@ -55,7 +55,8 @@ extension PostgresJobStore {
             failure: failure,
             result: result,
             itemErrors: try columns["item_errors"].decode(Int.self),
-            idempotencyKey: try columns["idempotency_key"].decode(String?.self)
+            idempotencyKey: try columns["idempotency_key"].decode(String?.self),
+            resultExpiredAt: try columns["result_expired_at"].decode(Date?.self)
         )
     }
 

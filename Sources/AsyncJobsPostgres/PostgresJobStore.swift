@@ -415,6 +415,24 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
         return pruned.sorted { ($0.job.finishedAt ?? $0.job.updatedAt, $0.seq) < ($1.job.finishedAt ?? $1.job.updatedAt, $1.seq) }.map(\.job)
     }
 
+    public func expireResults(finishedBefore cutoff: Date, limit: Int, now: Date) async throws -> [Job] {
+        guard limit > 0 else { return [] }
+        let rows = try await execute(
+            """
+            UPDATE asyncjobs.jobs SET result_expired_at = \(now), updated_at = \(now) WHERE seq IN (
+                SELECT seq FROM asyncjobs.jobs
+                WHERE state = 'succeeded' AND result_key IS NOT NULL AND result_expired_at IS NULL AND finished_at < \(cutoff)
+                ORDER BY finished_at, seq
+                LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED
+            )
+            RETURNING \(unescaped: Self.jobColumns)
+            """,
+            logger: logger
+        )
+        return try await Self.jobs(from: rows).sorted { ($0.finishedAt ?? $0.updatedAt) < ($1.finishedAt ?? $1.updatedAt) }
+    }
+
     /// Runs one statement on a pooled connection.
     func execute(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
         try await Self.execute(query, on: client, deadline: deadline, logger: logger)

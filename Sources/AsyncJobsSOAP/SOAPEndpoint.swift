@@ -119,6 +119,9 @@ public struct SOAPEndpoint: Sendable {
             let reason = job.state == .cancelled ? "was cancelled" : "failed: \(job.failure?.message ?? "no reason recorded")"
             throw SOAPFault(.resultNotAvailable, "Job \(job.id) \(reason)")
         }
+        if let expiredAt = job.resultExpiredAt {
+            throw SOAPFault(.resultNotAvailable, "The result of job \(job.id) was deleted at \(expiredAt.formatted(.iso8601)) after the result retention period.")
+        }
         let url = try queue.results.downloadURL(for: result, expiresIn: resultURLTTL, now: now)
         let inline = result.size <= Int64(inlineLimit)
         let totalPages = inline ? max(1, Int((result.size + Int64(pageSize) - 1) / Int64(pageSize))) : 1

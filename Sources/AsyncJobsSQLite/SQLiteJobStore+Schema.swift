@@ -94,6 +94,16 @@ extension SQLiteJobStore {
                     """
             )
         }
+        migrator.registerMigration("v4-result-expiry") { db in
+            // Result retention expires the oldest stored results first.
+            try db.execute(
+                sql: """
+                    ALTER TABLE jobs ADD COLUMN result_expired_at REAL;
+                    CREATE INDEX jobs_live_results ON jobs (finished_at, seq)
+                        WHERE state = 'succeeded' AND result_key IS NOT NULL AND result_expired_at IS NULL;
+                    """
+            )
+        }
         return migrator
     }
 
@@ -137,7 +147,8 @@ extension SQLiteJobStore {
             failure: failure,
             result: result,
             itemErrors: row["item_errors"],
-            idempotencyKey: row["idempotency_key"]
+            idempotencyKey: row["idempotency_key"],
+            resultExpiredAt: date(row["result_expired_at"])
         )
     }
 

@@ -320,6 +320,26 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
         }
     }
 
+    public func expireResults(finishedBefore cutoff: Date, limit: Int, now: Date) async throws -> [Job] {
+        guard limit > 0 else { return [] }
+        return try await database.write { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    UPDATE jobs SET result_expired_at = ?, updated_at = ? WHERE seq IN (
+                        SELECT seq FROM jobs
+                        WHERE state = 'succeeded' AND result_key IS NOT NULL AND result_expired_at IS NULL AND finished_at < ?
+                        ORDER BY finished_at, seq LIMIT ?
+                    )
+                    RETURNING *
+                    """,
+                arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, cutoff.timeIntervalSince1970, limit]
+            )
+            .map(Self.job(from:))
+            .sorted { ($0.finishedAt ?? $0.updatedAt) < ($1.finishedAt ?? $1.updatedAt) }
+        }
+    }
+
     // MARK: TenantStore
 
     public func createTenant(_ tenant: Tenant, apiKeyHash: String, client: OAuthClient) async throws {

@@ -246,6 +246,10 @@ components:
         percentCompleted: {type: number, minimum: 0, maximum: 100}
         estRemainingDuration: {type: number, minimum: 0}
         error: {$ref: "#/components/schemas/Error"}
+        resultExpiredAt:
+          type: string
+          format: date-time
+          description: When the result was deleted after the result retention period; the status is still `completed`, `resultUrl` is absent and `error.code` is `result_expired`.
     Error:
       type: object
       required: [code, message]
@@ -281,6 +285,7 @@ components:
             sha256: {type: string}
             contentType: {type: string}
             fileName: {type: string}
+            expiredAt: {type: string, format: date-time, description: When the result was deleted after the result retention period.}
     JobType:
       type: object
       required: [type, maxAttempts, timeoutSeconds, parameters]

@@ -103,3 +103,11 @@ extension SigV4 {
         )
     }
 }
+
+extension SigV4 {
+    /// Percent-encodes an S3 object key for a URL path the way SigV4 canonicalises it: every byte
+    /// but `A-Z a-z 0-9 - . _ ~` and `/` becomes `%XX`, so the path sent is the path signed.
+    public static func encodeKeyPath(_ key: String) -> String {
+        URIEncoding.encode(Array(key.utf8), keepSlash: true)
+    }
+}

@@ -42,6 +42,7 @@ struct ServeCommand: AsyncParsableCommand {
     var soapTimestampWindow: Int = Environment.int("ASYNCJOBS_SOAP_TIMESTAMP_WINDOW", default: 300)
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var results: ResultsOptions
     @OptionGroup var workers: WorkerOptions
     @OptionGroup var jobTypes: JobTypesOptions
     @OptionGroup var signing: SigningOptions
@@ -73,13 +74,13 @@ struct ServeCommand: AsyncParsableCommand {
                 configuration.rateBurst = max(1, Int(rateLimit * 2))
             }
             let signer = try await signing.signer(store: opened.store)
-            let results = try FileResultStore(
-                root: store.dataDirectoryURL.appendingPathComponent("results"),
+            let resultStore = try await results.open(
+                dataDirectory: store.dataDirectoryURL,
                 signer: signer,
-                publicURL: configuration.effectivePublicURL
+                publicURL: configuration.effectivePublicURL,
+                logger: logger
             )
-            results.removeAbandonedTemporaryFiles(olderThan: 3600)
-            let queue = JobQueue(store: opened.store, results: results, registry: registry)
+            let queue = JobQueue(store: opened.store, results: resultStore.store, registry: registry)
             let verifier = TokenPassportVerifier(
                 store: opened.store,
                 sealer: try await ServerSecrets.passportSealer(store: opened.store),
@@ -89,7 +90,7 @@ struct ServeCommand: AsyncParsableCommand {
                 queue: queue,
                 tenants: opened.store,
                 tokens: try await ServerSecrets.tokenIssuer(store: opened.store, lifetime: tokenTTL),
-                fileResults: results,
+                fileResults: resultStore.files,
                 soap: SOAPEndpoint(queue: queue, verifier: verifier, resultURLTTL: resultURLTTL, logger: logger)
             )
             try await bootstrapDevTenant(store: opened.store, baseURL: configuration.effectivePublicURL, logger: logger)
@@ -100,6 +101,7 @@ struct ServeCommand: AsyncParsableCommand {
                     "public.url": "\(configuration.effectivePublicURL)",
                     "store": "\(opened.description)",
                     "data.dir": "\(store.dataDirectoryURL.path)",
+                    "results": "\(resultStore.description)",
                     "workers": "\(workers.workers)",
                     "job.types": "\(registry.types.joined(separator: ","))",
                 ]

@@ -17,6 +17,7 @@ struct WorkerCommand: AsyncParsableCommand {
     var publicURL: String = Environment.string("ASYNCJOBS_PUBLIC_URL", default: "http://127.0.0.1:8080")
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var results: ResultsOptions
     @OptionGroup var workers: WorkerOptions
     @OptionGroup var jobTypes: JobTypesOptions
     @OptionGroup var signing: SigningOptions
@@ -27,12 +28,13 @@ struct WorkerCommand: AsyncParsableCommand {
         let registry = try jobTypes.registry()
         guard let baseURL = URL(string: publicURL) else { throw ValidationError("--public-url must be an absolute URL") }
         try await store.withStore(logger: logger) { opened in
-            let results = try FileResultStore(
-                root: store.dataDirectoryURL.appendingPathComponent("results"),
+            let resultStore = try await results.open(
+                dataDirectory: store.dataDirectoryURL,
                 signer: try await signing.signer(store: opened.store),
-                publicURL: baseURL
+                publicURL: baseURL,
+                logger: logger
             )
-            let queue = JobQueue(store: opened.store, results: results, registry: registry)
+            let queue = JobQueue(store: opened.store, results: resultStore.store, registry: registry)
             let group = ServiceGroup(
                 configuration: .init(
                     services: workers.services(queue: queue, store: opened, logger: logger),
@@ -43,8 +45,8 @@ struct WorkerCommand: AsyncParsableCommand {
             logger.info(
                 "AsyncJobs worker running",
                 metadata: [
-                    "store": "\(opened.description)", "data.dir": "\(store.dataDirectoryURL.path)", "workers": "\(workers.workers)",
-                    "job.types": "\(registry.types.joined(separator: ","))",
+                    "store": "\(opened.description)", "results": "\(resultStore.description)", "data.dir": "\(store.dataDirectoryURL.path)",
+                    "workers": "\(workers.workers)", "job.types": "\(registry.types.joined(separator: ","))",
                 ]
             )
             try await group.run()

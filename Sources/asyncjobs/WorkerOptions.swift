@@ -18,7 +18,31 @@ struct WorkerOptions: ParsableArguments {
     @Option(name: .customLong("retention-days"), help: "Days a finished job stays readable before it and its result are deleted; 0 keeps them (ASYNCJOBS_RETENTION_DAYS).")
     var retentionDays: Int = Environment.int("ASYNCJOBS_RETENTION_DAYS", default: 30)
 
+    @Option(
+        name: .customLong("result-retention"),
+        help: "How long a result stays downloadable, as 90s, 30m, 12h or 7d; after that it is deleted and the job's status says so; 0 keeps it as long as its job (ASYNCJOBS_RESULT_RETENTION)."
+    )
+    var resultRetentionText: String = Environment.string("ASYNCJOBS_RESULT_RETENTION", default: "0")
+
+    /// `--result-retention` in seconds; `nil` when results live as long as their jobs.
+    var resultRetention: Int? {
+        guard let seconds = Self.seconds(resultRetentionText), seconds > 0 else { return nil }
+        return seconds
+    }
+
+    /// Parses `90`, `90s`, `30m`, `12h` or `7d` into seconds.
+    static func seconds(_ text: String) -> Int? {
+        let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+        guard let last = text.last else { return nil }
+        let (number, unit) = units[last].map { (text.dropLast(), $0) } ?? (Substring(text), 1)
+        guard let value = Int(number), value >= 0, value <= Int.max / unit else { return nil }
+        return value * unit
+    }
+
     func validate() throws {
+        guard Self.seconds(resultRetentionText) != nil else {
+            throw ValidationError("--result-retention must be a number of seconds, or end in s, m, h or d (7d)")
+        }
         guard retentionDays >= 0 else { throw ValidationError("--retention-days cannot be negative") }
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
         guard leaseTTL >= 3 else { throw ValidationError("--lease-ttl must be at least 3 seconds") }
@@ -42,10 +66,23 @@ struct WorkerOptions: ParsableArguments {
         }
         services.append(WorkerPool(queue: queue, configuration: poolConfiguration, logger: logger))
         services.append(LeaseReaper(queue: queue, interval: reaperInterval, logger: logger))
-        if retentionDays > 0 {
-            services.append(RetentionSweeper(queue: queue, retention: .seconds(retentionDays * 86_400), logger: logger))
+        if retentionDays > 0 || resultRetention != nil {
+            services.append(
+                RetentionSweeper(
+                    queue: queue,
+                    retention: retentionDays > 0 ? .seconds(retentionDays * 86_400) : nil,
+                    resultRetention: resultRetention.map { .seconds($0) },
+                    interval: sweepInterval,
+                    logger: logger
+                )
+            )
         }
         return services
+    }
+
+    /// Once a minute, or more often for a short result retention so a result outlives it by little.
+    var sweepInterval: Duration {
+        .seconds(max(1, min(60, (resultRetention ?? 3600) / 4)))
     }
 
     /// The reaper sweeps several times per lease so a lapsed job waits little past its lease.

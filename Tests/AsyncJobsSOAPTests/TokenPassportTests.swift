@@ -86,8 +86,9 @@ import Testing
         var passport = fixture.passport(now: now)
         switch tamper {
         case "signature": passport.signature = String(passport.signature.reversed())
-        case "token": passport.token = "0" + passport.token.dropFirst()
-        case "consumerKey": passport.consumerKey = "0" + passport.consumerKey.dropFirst()
+        // Replace the first character with one it is not, or the "tampered" value is the original 1 time in 16.
+        case "token": passport.token = (passport.token.hasPrefix("0") ? "1" : "0") + passport.token.dropFirst()
+        case "consumerKey": passport.consumerKey = (passport.consumerKey.hasPrefix("0") ? "1" : "0") + passport.consumerKey.dropFirst()
         case "account": passport.account = "other"
         case "timestamp-old": passport = fixture.passport(now: now - 600)
         case "timestamp-future": passport = fixture.passport(now: now + 600)

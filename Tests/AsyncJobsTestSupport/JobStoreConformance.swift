@@ -37,6 +37,7 @@ public struct JobStoreConformance: Sendable {
         case deleteOnlyTerminal
         case tenantsAndSecrets
         case pruneFinishedJobs
+        case expireResults
         case passportTokensAndNonces
 
         public var testDescription: String { rawValue }
@@ -74,6 +75,7 @@ public struct JobStoreConformance: Sendable {
         case .deleteOnlyTerminal: try await deleteOnlyTerminal(store)
         case .tenantsAndSecrets: try await tenantsAndSecrets(store)
         case .pruneFinishedJobs: try await pruneFinishedJobs(store)
+        case .expireResults: try await expireResults(store)
         case .passportTokensAndNonces: try await passportTokensAndNonces(store)
         }
     }
@@ -491,6 +493,40 @@ public struct JobStoreConformance: Sendable {
         #expect(try await store.job(succeeded.id, tenant: nil) == nil)
         #expect(try await state(store, running.id) == .running)
         #expect(try await state(store, queued.id) == .queued)
+    }
+
+    func expireResults(_ store: any Store) async throws {
+        // Two results stored at t+10 and t+20 (different tenants); a failed job and a job that
+        // succeeded without a result have nothing to expire.
+        let older = try await submit(store, at: 0)
+        let newer = try await submit(store, tenant: Self.bob, at: 0)
+        let failed = try await submit(store, at: 0)
+        let empty = try await submit(store, at: 0)
+        let byID = Dictionary(uniqueKeysWithValues: try await claim(store, limit: 4, at: 1, lease: 1_000).map { ($0.lease.jobID, $0.lease) })
+        #expect(try await store.complete(try #require(byID[older.id]), result: Self.sampleResult, itemErrors: 0, now: Self.at(10)))
+        var second = Self.sampleResult
+        second.key = "k/2/demo.csv"
+        #expect(try await store.complete(try #require(byID[newer.id]), result: second, itemErrors: 0, now: Self.at(20)))
+        #expect(try await store.fail(try #require(byID[failed.id]), failure: JobFailure(code: "x", message: "y"), retryAt: nil, now: Self.at(5)))
+        #expect(try await store.complete(try #require(byID[empty.id]), result: nil, itemErrors: 0, now: Self.at(5)))
+
+        #expect(try await store.expireResults(finishedBefore: Self.at(10), limit: 10, now: Self.at(50)).isEmpty, "nothing stored before t+10")
+        let first = try await store.expireResults(finishedBefore: Self.at(100), limit: 1, now: Self.at(100))
+        #expect(first.map(\.id) == [older.id], "oldest first, at most the limit")
+        #expect(first.first?.result == Self.sampleResult, "expired jobs come back with their result, to delete it")
+        #expect(first.first?.resultExpiredAt == Self.at(100))
+        let rest = try await store.expireResults(finishedBefore: Self.at(100), limit: 10, now: Self.at(101))
+        #expect(rest.map(\.id) == [newer.id], "any tenant; an expired result is not expired again")
+        #expect(try await store.expireResults(finishedBefore: Self.at(10_000), limit: 10, now: Self.at(102)).isEmpty)
+
+        let read = try #require(try await store.job(older.id, tenant: Self.alice))
+        #expect(read.state == .succeeded, "the job stays, only its result goes")
+        #expect(read.resultExpiredAt == Self.at(100))
+        #expect(read.result == Self.sampleResult)
+        #expect(try await store.job(failed.id, tenant: nil)?.resultExpiredAt == nil)
+        #expect(try await store.job(empty.id, tenant: nil)?.resultExpiredAt == nil)
+        // The job itself is still pruned by job retention, result expired or not.
+        #expect(try await store.pruneFinishedJobs(endedBefore: Self.at(100), limit: 10).count == 4)
     }
 
     func passportTokensAndNonces(_ store: any Store) async throws {

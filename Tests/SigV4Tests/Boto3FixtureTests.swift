@@ -40,12 +40,21 @@ struct Boto3Case: Decodable, Sendable, CustomTestStringConvertible {
     static let all: [Boto3Case] = (try? load()) ?? []
 
     static func load() throws -> [Boto3Case] {
-        struct File: Decodable { var cases: [Boto3Case] }
-        let url = try #require(Bundle.module.url(forResource: "boto3-presigned", withExtension: "json", subdirectory: "Fixtures"))
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(File.self, from: Data(contentsOf: url)).cases
+        try loadBoto3Fixture("boto3-presigned")
     }
+}
+
+/// The `cases` of a fixture file written by scripts/sigv4-fixtures.py, with snake_case keys.
+func loadBoto3Fixture<Case: Decodable>(_ name: String) throws -> [Case] {
+    let url = try #require(Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures"))
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    return try decoder.decode(Boto3FixtureFile<Case>.self, from: Data(contentsOf: url)).cases
+}
+
+/// The layout of a fixture file: its generator's versions, then the cases.
+struct Boto3FixtureFile<Case: Decodable>: Decodable {
+    var cases: [Case]
 }
 
 @Suite struct Boto3FixtureTests {

@@ -2,11 +2,17 @@ public import Logging
 public import ServiceLifecycle
 public import Foundation
 
-/// Forgets jobs that ended longer ago than the retention period, with their result files, in small
-/// batches so that no sweep holds long locks. Any number of nodes may run one.
+/// Deletes results older than the result retention period (marking their jobs, which stay readable),
+/// and forgets jobs that ended longer ago than the job retention period, with their result files, in
+/// small batches so that no sweep holds long locks. Any number of nodes may run one.
+///
+/// ```swift
+/// let sweeper = RetentionSweeper(queue: queue, retention: .seconds(30 * 86_400), resultRetention: .seconds(7 * 86_400))
+/// ```
 public struct RetentionSweeper: Service {
     let queue: JobQueue
-    let retention: Duration
+    let retention: Duration?
+    let resultRetention: Duration?
     let interval: Duration
     let batchSize: Int
     let logger: Logger
@@ -14,53 +20,85 @@ public struct RetentionSweeper: Service {
     /// Creates a sweeper.
     /// - Parameters:
     ///   - queue: The queue whose store and result store to prune.
-    ///   - retention: How long a finished job stays readable.
+    ///   - retention: How long a finished job stays readable; `nil` keeps jobs.
+    ///   - resultRetention: How long a succeeded job's result stays downloadable; `nil` keeps it as
+    ///     long as its job.
     ///   - interval: Time between sweeps.
-    ///   - batchSize: Jobs deleted per statement.
+    ///   - batchSize: Jobs changed per statement.
     ///   - logger: Where sweeps that removed something are logged.
     public init(
         queue: JobQueue,
-        retention: Duration,
+        retention: Duration?,
+        resultRetention: Duration? = nil,
         interval: Duration = .seconds(60),
         batchSize: Int = 500,
         logger: Logger = Logger(label: "asyncjobs.retention")
     ) {
         self.queue = queue
         self.retention = retention
+        self.resultRetention = resultRetention
         self.interval = interval
         self.batchSize = max(1, batchSize)
         self.logger = logger
     }
 
     public func run() async throws {
-        await repeatUntilShutdown(every: interval) { await sweep() }
+        await repeatUntilShutdown(every: interval) {
+            await sweep()
+        }
     }
 
-    /// Prunes every job that ended before `now` less the retention period; returns how many.
+    /// Expires results past the result retention period, then prunes jobs past the job retention
+    /// period; returns how many jobs it pruned.
     @discardableResult
     public func sweep(now: Date = Date()) async -> Int {
+        if let resultRetention {
+            await expireResults(finishedBefore: now.adding(.zero - resultRetention), now: now)
+        }
+        guard let retention else { return 0 }
         let cutoff = now.adding(.zero - retention)
-        var pruned = 0
-        do {
-            while !Task.isCancelled {
-                let batch = try await queue.store.pruneFinishedJobs(endedBefore: cutoff, limit: batchSize)
-                for job in batch {
-                    guard let result = job.result else { continue }
-                    do {
-                        try await queue.results.delete(key: result.key)
-                    } catch {
-                        logger.warning("could not delete the result of a pruned job", metadata: ["job.id": "\(job.id)", "error": "\(error)"])
-                    }
-                }
-                pruned += batch.count
-                if batch.count < batchSize { break }
-            }
-        } catch {
-            logger.error("retention sweep failed", metadata: ["error": "\(error)"])
+        let pruned = await inBatches("retention sweep") {
+            try await queue.store.pruneFinishedJobs(endedBefore: cutoff, limit: batchSize)
         }
         if pruned > 0 {
             logger.notice("pruned finished jobs past retention", metadata: ["jobs": "\(pruned)", "ended.before": "\(cutoff)"])
         }
         return pruned
+    }
+
+    /// Marks the results of jobs that finished before `cutoff` as expired and deletes their objects;
+    /// returns how many.
+    @discardableResult
+    public func expireResults(finishedBefore cutoff: Date, now: Date = Date()) async -> Int {
+        let expired = await inBatches("result expiry") {
+            try await queue.store.expireResults(finishedBefore: cutoff, limit: batchSize, now: now)
+        }
+        if expired > 0 {
+            logger.notice("deleted results past result retention", metadata: ["results": "\(expired)", "finished.before": "\(cutoff)"])
+        }
+        return expired
+    }
+
+    /// Runs `batch` until it returns fewer than a batch, deleting the result of every job it returns.
+    private func inBatches(_ what: String, _ batch: () async throws -> [Job]) async -> Int {
+        var count = 0
+        do {
+            while !Task.isCancelled {
+                let jobs = try await batch()
+                for job in jobs {
+                    guard let result = job.result else { continue }
+                    do {
+                        try await queue.results.delete(key: result.key)
+                    } catch {
+                        logger.warning("could not delete a result", metadata: ["job.id": "\(job.id)", "error": "\(error)"])
+                    }
+                }
+                count += jobs.count
+                if jobs.count < batchSize { break }
+            }
+        } catch {
+            logger.error("\(what) failed", metadata: ["error": "\(error)"])
+        }
+        return count
     }
 }

@@ -30,8 +30,11 @@ public struct Job: Sendable, Hashable {
     public var progress: JobProgress
     /// Why the latest attempt failed (kept while a retry waits, and when the job failed).
     public var failure: JobFailure?
-    /// The stored result of a succeeded job.
+    /// The stored result of a succeeded job. It stays recorded after the result expired.
     public var result: JobResult?
+    /// When the result was deleted for being older than the result retention period; `nil` while
+    /// the result can still be downloaded.
+    public var resultExpiredAt: Date?
     /// How many items the handler reported as failed in an otherwise successful run.
     public var itemErrors: Int
     /// The client's idempotency key, when it sent one.
@@ -55,7 +58,8 @@ public struct Job: Sendable, Hashable {
         failure: JobFailure? = nil,
         result: JobResult? = nil,
         itemErrors: Int = 0,
-        idempotencyKey: String? = nil
+        idempotencyKey: String? = nil,
+        resultExpiredAt: Date? = nil
     ) {
         self.id = id
         self.tenantID = tenantID
@@ -74,6 +78,7 @@ public struct Job: Sendable, Hashable {
         self.result = result
         self.itemErrors = itemErrors
         self.idempotencyKey = idempotencyKey
+        self.resultExpiredAt = resultExpiredAt
     }
 }
 

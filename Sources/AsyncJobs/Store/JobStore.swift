@@ -58,6 +58,14 @@ public protocol JobStore: Sendable {
     /// Each call is one short statement, so pruning millions of rows never holds long locks: callers
     /// repeat until fewer than `limit` jobs come back.
     func pruneFinishedJobs(endedBefore cutoff: Date, limit: Int) async throws -> [Job]
+
+    /// Marks the results of up to `limit` succeeded jobs that finished before `cutoff` as expired at
+    /// `now`, oldest first, and returns those jobs, with their ``Job/result`` still recorded, so the
+    /// caller can delete the objects. Jobs whose result already expired are skipped.
+    ///
+    /// Like ``pruneFinishedJobs(endedBefore:limit:)`` each call is one short statement; callers
+    /// repeat until fewer than `limit` jobs come back.
+    func expireResults(finishedBefore cutoff: Date, limit: Int, now: Date) async throws -> [Job]
 }
 
 /// A job to insert.

@@ -193,6 +193,24 @@ public final class MemoryJobStore: JobStore, TenantStore, PassportStore {
         }
     }
 
+    public func expireResults(finishedBefore cutoff: Date, limit: Int, now: Date) async throws -> [Job] {
+        state.withLock { state in
+            let due = state.rows.values
+                .filter { row in
+                    row.job.state == .succeeded && row.job.result != nil && row.job.resultExpiredAt == nil
+                        && (row.job.finishedAt ?? row.job.updatedAt) < cutoff
+                }
+                .sorted { ($0.job.finishedAt ?? $0.job.updatedAt, $0.sequence) < ($1.job.finishedAt ?? $1.job.updatedAt, $1.sequence) }
+                .prefix(max(0, limit))
+                .map(\.job.id)
+            return due.map { id in
+                state.rows[id]!.job.resultExpiredAt = now
+                state.rows[id]!.job.updatedAt = now
+                return state.rows[id]!.job
+            }
+        }
+    }
+
     public func requeueExpiredLeases(now: Date) async throws -> Int {
         state.withLock { state in
             var changed = 0

@@ -33,6 +33,7 @@ struct StatusBody: Encodable {
     var percentCompleted: Double?
     var estRemainingDuration: Double?
     var error: ErrorBody?
+    var resultExpiredAt: Date?
 }
 
 struct ErrorBody: Encodable {
@@ -54,6 +55,7 @@ struct JobBody: Encodable {
         var sha256: String
         var contentType: String
         var fileName: String
+        var expiredAt: Date?
     }
 
     var jobId: String
@@ -93,7 +95,7 @@ struct JobBody: Encodable {
         retryAt = job.state == .queued && job.runAfter > now ? job.runAfter : nil
         error = job.failure.map { ErrorBody(code: $0.code, message: $0.message) }
         itemErrors = job.itemErrors
-        result = job.result.map { ResultBody(size: $0.size, sha256: $0.sha256, contentType: $0.contentType, fileName: $0.fileName) }
+        result = job.result.map { ResultBody(size: $0.size, sha256: $0.sha256, contentType: $0.contentType, fileName: $0.fileName, expiredAt: job.resultExpiredAt) }
         idempotencyKey = job.idempotencyKey
         self.statusUrl = statusURL
     }

@@ -57,7 +57,14 @@ public struct JobsController: Sendable {
         let job = try await requireJob(context)
         let now = Date()
         var body = StatusBody(status: job.state.restStatus)
-        if job.state == .succeeded, let result = job.result {
+        if job.state == .succeeded, let expiredAt = job.resultExpiredAt {
+            // The job stays readable after its result was deleted: say so rather than hand out a dead link.
+            body.resultExpiredAt = expiredAt
+            body.error = ErrorBody(
+                code: "result_expired",
+                message: "the result was deleted at \(expiredAt.formatted(.iso8601)) after the result retention period"
+            )
+        } else if job.state == .succeeded, let result = job.result {
             body.resultUrl = try queue.results.downloadURL(for: result, expiresIn: resultURLTTL, now: now).absoluteString
             body.resultUrlExpiresInSeconds = resultURLTTL
         }

@@ -167,6 +167,7 @@ def main():
     work = tempfile.mkdtemp(prefix="asyncjobs-crash.")
     env = dict(os.environ)
     cluster = None
+    node = None
     try:
         if arguments.postgres:
             out = subprocess.run(["scripts/pg-cluster.sh", "start"], check=True, capture_output=True, text=True).stdout
@@ -241,6 +242,8 @@ def main():
         print(f"figures: store={label} kills={arguments.kills} accepted={len(accepted)} client_retries={submitter.retries} "
               f"wall={time.monotonic() - began:.1f}s" + (f" reconnect={reconnect:.1f}s" if reconnect is not None else ""), flush=True)
     finally:
+        if node:
+            node.stop()
         if cluster:
             subprocess.run(["scripts/pg-cluster.sh", "stop", cluster], check=False)
         shutil.rmtree(work, ignore_errors=True)

@@ -5,10 +5,16 @@ import NIOCore
 
 /// JSON bodies of the REST API, in the negotiated media type and never cached.
 enum JSONResponse {
-    static func make(_ value: some Encodable, status: HTTPResponse.Status, headers: HTTPFields = [:], context: AppRequestContext) throws -> Response {
+    /// One encoder for every response: configuring a new one per poll of the status route is work
+    /// the hot path does not need, and encoding with a shared, unchanging encoder is thread-safe.
+    static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static func make(_ value: some Encodable, status: HTTPResponse.Status, headers: HTTPFields = [:], context: AppRequestContext) throws -> Response {
         var headers = headers
         headers[.contentType] = context.mediaType.rawValue
         headers[.cacheControl] = "no-store"

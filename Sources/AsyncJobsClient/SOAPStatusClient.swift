@@ -30,22 +30,11 @@ public struct SOAPStatusClient: Sendable {
     /// The job's status. A SOAP Fault (bad credentials, unknown job) is thrown as
     /// ``AsyncJobsClientError/Code/soapFault`` with the server's fault code and message.
     public func checkAsyncStatus(jobID: String) async throws -> AsyncStatus {
-        let passport = TokenPassport.signed(
-            account: credentials.account,
-            consumerKey: credentials.consumerKey,
-            consumerSecret: credentials.consumerSecret,
-            tokenID: credentials.tokenId,
-            tokenSecret: credentials.tokenSecret
+        let envelope = SOAPRequestDocument.envelope(
+            operation: "checkAsyncStatus",
+            fields: ["jobId": jobID],
+            passport: TokenPassport.signed(with: credentials)
         )
-        let envelope = """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <soapenv:Envelope xmlns:xsd="\(SOAPNamespace.xsd)" xmlns:xsi="\(SOAPNamespace.xsi)" xmlns:soapenv="\(SOAPNamespace.envelope)" \
-            xmlns:platformCore="\(SOAPNamespace.core)" xmlns:platformMsgs="\(SOAPNamespace.messages)">
-            <soapenv:Header>\(passport.headerXML())</soapenv:Header>
-            <soapenv:Body><checkAsyncStatus xsi:type="platformMsgs:CheckAsyncStatusRequest">\
-            <jobId xsi:type="xsd:string">\(Self.escaped(jobID))</jobId></checkAsyncStatus></soapenv:Body>
-            </soapenv:Envelope>
-            """
         var request = HTTPClientRequest(url: endpoint.absoluteString)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "text/xml; charset=utf-8")
@@ -83,9 +72,5 @@ public struct SOAPStatusClient: Sendable {
             percentCompleted: result.value(of: "percentCompleted").flatMap(Double.init) ?? 0,
             estRemainingDuration: result.value(of: "estRemainingDuration").flatMap(Double.init) ?? 0
         )
-    }
-
-    private static func escaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 }

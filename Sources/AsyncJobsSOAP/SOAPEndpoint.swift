@@ -147,11 +147,6 @@ public struct SOAPEndpoint: Sendable {
             """
     }
 
-    /// The document answering `fault`, for failures before a request reaches the endpoint.
-    public static func faultResponse(_ fault: SOAPFault) -> SOAPResponse {
-        .fault(fault)
-    }
-
     /// A document id in NetSuite's style: `WEBSERVICES_<account>_<time>_<random>`.
     static func nsID(account: String, now: Date) -> String {
         let milliseconds = Int64(now.timeIntervalSince1970 * 1000)

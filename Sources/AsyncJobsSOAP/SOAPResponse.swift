@@ -35,7 +35,7 @@ public struct SOAPResponse: Sendable {
     }
 
     /// A fault in NetSuite's shape.
-    static func fault(_ fault: SOAPFault) -> SOAPResponse {
+    public static func fault(_ fault: SOAPFault) -> SOAPResponse {
         let message = XMLEscaping.text(fault.message)
         let element = "platformFaults:" + fault.code.faultType
         return SOAPResponse(

@@ -87,6 +87,19 @@ public struct TokenPassport: Sendable, Hashable {
         return passport
     }
 
+    /// A freshly signed passport for credentials printed by `asyncjobs tba create`.
+    public static func signed(with credentials: PassportCredentials, now: Date = Date(), nonce: String = TokenPassport.randomNonce()) -> TokenPassport {
+        signed(
+            account: credentials.account,
+            consumerKey: credentials.consumerKey,
+            consumerSecret: credentials.consumerSecret,
+            tokenID: credentials.tokenId,
+            tokenSecret: credentials.tokenSecret,
+            now: now,
+            nonce: nonce
+        )
+    }
+
     /// A 32-character random nonce of letters and digits.
     public static func randomNonce() -> String {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")

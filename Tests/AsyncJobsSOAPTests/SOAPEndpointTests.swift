@@ -66,17 +66,13 @@ import Testing
         let owner = try await SOAPFixture(tenantName: "owner")
         let job = try await owner.succeededJob()
         // Another tenant on the same store, with its own token.
-        let other = try await owner.store.createTenant(named: "other")
-        _ = other
+        _ = try await owner.store.createTenant(named: "other")
         let otherTenant = try #require(try await owner.store.tenant(named: "other"))
         let sealer = try PassportKeySealer(base64Key: PassportKeySealer.generateKey())
         let (credentials, token) = try PassportCredentials.generate(for: otherTenant, sealer: sealer)
         try await owner.store.createPassportToken(token)
         let endpoint = SOAPEndpoint(queue: owner.queue, verifier: TokenPassportVerifier(store: owner.store, sealer: sealer), resultURLTTL: 60, logger: .init(label: "test"))
-        let passport = TokenPassport.signed(
-            account: credentials.account, consumerKey: credentials.consumerKey, consumerSecret: credentials.consumerSecret,
-            tokenID: credentials.tokenId, tokenSecret: credentials.tokenSecret
-        )
+        let passport = TokenPassport.signed(with: credentials)
         let response = await endpoint.respond(to: owner.request(operation: "checkAsyncStatus", body: "<jobId>\(job.id)</jobId>", passport: passport))
         #expect(response.status == 500)
         #expect(try faultCode(response) == "INVALID_JOBID")

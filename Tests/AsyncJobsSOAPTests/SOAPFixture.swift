@@ -38,15 +38,7 @@ struct SOAPFixture {
 
     /// A passport for this fixture's credentials, signed at `now`.
     func passport(now: Date = Date(), nonce: String = TokenPassport.randomNonce()) -> TokenPassport {
-        TokenPassport.signed(
-            account: credentials.account,
-            consumerKey: credentials.consumerKey,
-            consumerSecret: credentials.consumerSecret,
-            tokenID: credentials.tokenId,
-            tokenSecret: credentials.tokenSecret,
-            now: now,
-            nonce: nonce
-        )
+        TokenPassport.signed(with: credentials, now: now, nonce: nonce)
     }
 
     /// The seed's request for `jobID`, signed with `passport` (algorithm as the seed spells it).
@@ -64,15 +56,7 @@ struct SOAPFixture {
 
     /// A request in the seed's form for any operation and body content.
     func request(operation: String, body: String, passport: TokenPassport) -> Data {
-        Data(
-            """
-            <soapenv:Envelope xmlns:xsd='http://www.w3.org/2001/XMLSchema' xmlns:xsi='http://www.w3.org/2001/XMLSchema-instance'
-                xmlns:soapenv='http://schemas.xmlsoap.org/soap/envelope/' xmlns:platformCore='urn:core_2021_2.platform.webservices.netsuite.com'>
-            <soapenv:Header>\(passport.headerXML())</soapenv:Header>
-            <soapenv:Body><\(operation)>\(body)</\(operation)></soapenv:Body>
-            </soapenv:Envelope>
-            """.utf8
-        )
+        Data(SOAPRequestDocument.envelope(operation: operation, body: body, passport: passport).utf8)
     }
 
     /// A job of this tenant that succeeded with `content` as its result.

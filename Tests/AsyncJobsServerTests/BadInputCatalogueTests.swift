@@ -151,17 +151,10 @@ import Testing
             Case(name: name, method: .post, uri: "/soap", headers: xml, body: Array(document.utf8), expected: expected)
         }
         func envelope(_ operation: String, _ content: String, passport: TokenPassport?) -> String {
-            """
-            <soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" \
-            xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:platformCore="urn:core_2021_2.platform.webservices.netsuite.com">\
-            <soapenv:Header>\(passport?.headerXML() ?? "")</soapenv:Header><soapenv:Body><\(operation)>\(content)</\(operation)></soapenv:Body></soapenv:Envelope>
-            """
+            SOAPRequestDocument.envelope(operation: operation, body: content, passport: passport)
         }
         func signed(_ credentials: PassportCredentials, algorithm: String = "HMAC-SHA256", now: Date = Date()) -> TokenPassport {
-            var passport = TokenPassport.signed(
-                account: credentials.account, consumerKey: credentials.consumerKey, consumerSecret: credentials.consumerSecret,
-                tokenID: credentials.tokenId, tokenSecret: credentials.tokenSecret, now: now
-            )
+            var passport = TokenPassport.signed(with: credentials, now: now)
             passport.algorithm = algorithm
             return passport
         }

@@ -62,9 +62,3 @@ public struct SOAPController: Sendable {
         )
     }
 }
-
-extension SOAPResponse {
-    static func fault(_ fault: SOAPFault) -> SOAPResponse {
-        SOAPEndpoint.faultResponse(fault)
-    }
-}

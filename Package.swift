@@ -125,6 +125,7 @@ let package = Package(
         .target(
             name: "AsyncJobsClient",
             dependencies: [
+                "AsyncJobs",
                 "AsyncJobsSOAP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import AsyncJobs
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -125,14 +126,6 @@ extension AsyncJobsClient {
 extension AsyncJobsClient.Credentials {
     /// Whether tokens come from the token endpoint (a client id and secret are configured).
     var canFetchTokens: Bool { clientID != nil && clientSecret != nil }
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds, for NIO's `TimeAmount`.
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
 }
 
 /// The current bearer token, shared by copies of a client. Renewed when a fifth of its lifetime (at

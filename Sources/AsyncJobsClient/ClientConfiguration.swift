@@ -1,3 +1,4 @@
+import AsyncJobs
 public import Foundation
 
 extension AsyncJobsClient {
@@ -163,13 +164,5 @@ public struct DownloadPolicy: Sendable {
     func delay(afterFailures failures: Int) -> Duration {
         let seconds = retryDelay.seconds * pow(2, Double(min(max(0, failures - 1), 30)))
         return .seconds(min(maximumRetryDelay.seconds, seconds))
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as a `Double`.
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

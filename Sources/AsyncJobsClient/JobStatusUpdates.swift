@@ -1,3 +1,4 @@
+import AsyncJobs
 public import Foundation
 
 extension AsyncJobsClient {

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import AsyncJobs
 import Crypto
 import Foundation
 import NIOCore

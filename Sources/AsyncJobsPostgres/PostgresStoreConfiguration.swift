@@ -1,3 +1,4 @@
+import AsyncJobs
 public import Foundation
 public import NIOSSL
 public import PostgresNIO
@@ -110,8 +111,7 @@ public struct PostgresStoreConfiguration: Sendable {
         configuration.options.connectTimeout = connectTimeout
         var parameters = [("application_name", "asyncjobs")]
         if let statementTimeout {
-            let (seconds, attoseconds) = statementTimeout.components
-            parameters.append(("statement_timeout", "\(seconds * 1000 + attoseconds / 1_000_000_000_000_000)"))
+            parameters.append(("statement_timeout", "\(statementTimeout.nanoseconds / 1_000_000)"))
         }
         configuration.options.additionalStartupParameters = parameters
         return configuration

@@ -1,4 +1,5 @@
 public import AsyncHTTPClient
+import AsyncJobs
 public import Foundation
 public import Logging
 import NIOCore
@@ -64,8 +65,7 @@ public struct S3Client: Sendable {
                     headers: headers,
                     body: body.map { .bytes($0) }
                 )
-                let timeout = configuration.requestTimeout.components
-                let deadline = NIODeadline.now() + .seconds(timeout.seconds) + .nanoseconds(timeout.attoseconds / 1_000_000_000)
+                let deadline = NIODeadline.now() + .nanoseconds(configuration.requestTimeout.nanoseconds)
                 outcome = .success(try await http.execute(request: request, deadline: deadline).get())
             } catch let error as SigV4Error {
                 throw S3Error(.invalidConfiguration, "cannot sign \(method) \(url.path): \(error)")

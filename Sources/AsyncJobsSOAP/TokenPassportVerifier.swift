@@ -47,7 +47,7 @@ public struct TokenPassportVerifier: Sendable {
         guard let seconds = Int64(passport.timestamp) else {
             throw .invalidLogin("timestamp is not a whole number of seconds")
         }
-        let windowSeconds = Double(window.components.seconds)
+        let windowSeconds = window.seconds
         let sent = Date(timeIntervalSince1970: TimeInterval(seconds))
         guard abs(sent.timeIntervalSince(now)) <= windowSeconds else {
             throw .invalidLogin("timestamp \(passport.timestamp) is outside the \(Int(windowSeconds)) s window")

@@ -73,7 +73,7 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     var application = Application(
         router: buildRouter(configuration: configuration, components: components),
-        server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000))),
+        server: .http1(configuration: .init(idleTimeout: .nanoseconds(configuration.idleTimeout.nanoseconds))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "AsyncJobs"),
         logger: logger
     )

@@ -1,3 +1,4 @@
+import AsyncJobs
 import AsyncJobsClient
 import Foundation
 import Synchronization
@@ -86,7 +87,7 @@ final class ProgressDisplay: Sendable {
 
     /// `m:ss` (or `h:mm:ss`).
     static func clock(_ duration: Duration) -> String {
-        let total = Int(duration.components.seconds) + (duration.components.attoseconds > 0 ? 1 : 0)
+        let total = duration.wholeSecondsRoundedUp
         let (hours, minutes, seconds) = (total / 3600, total / 60 % 60, total % 60)
         return hours > 0 ? String(format: "%d:%02d:%02d", hours, minutes, seconds) : String(format: "%d:%02d", minutes, seconds)
     }

@@ -1,4 +1,5 @@
 @testable import AsyncJobsClient
+import AsyncJobs
 import Foundation
 import Testing
 

@@ -38,14 +38,6 @@ public struct WorkerPoolConfiguration: Sendable {
     }
 }
 
-extension Duration {
-    /// The duration as fractional seconds.
-    var seconds: Double {
-        let (whole, attoseconds) = components
-        return Double(whole) + Double(attoseconds) / 1e18
-    }
-}
-
 extension Date {
     func adding(_ duration: Duration) -> Date {
         addingTimeInterval(duration.seconds)

@@ -53,10 +53,7 @@ public enum RandomToken {
     /// `bytes` random bytes from the system generator, as lower-case hex.
     public static func hex(bytes: Int) -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<bytes).map { _ in
-            let byte = UInt8.random(in: .min ... .max, using: &generator)
-            return String(byte, radix: 16).count == 1 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
-        }.joined()
+        return SHA256Hex.hex((0..<bytes).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
     }
 }
 

@@ -24,7 +24,7 @@ public struct RateLimiter: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let tenant = context.tenantID else { return try await next(request, context) }
         if let wait = buckets.take(for: tenant, now: ContinuousClock.now) {
-            let seconds = max(1, Int(wait.components.seconds) + (wait.components.attoseconds > 0 ? 1 : 0))
+            let seconds = max(1, wait.wholeSecondsRoundedUp)
             throw Problem(
                 .tooManyRequests,
                 code: "rate-limited",
@@ -59,7 +59,7 @@ public struct RateLimiter: RouterMiddleware {
             state.withLock { buckets in
                 var bucket = buckets[tenant] ?? Bucket(tokens: burst, updated: now)
                 let elapsed = now - bucket.updated
-                let refill = (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) * rate
+                let refill = elapsed.seconds * rate
                 bucket.tokens = min(burst, bucket.tokens + refill)
                 bucket.updated = now
                 defer { buckets[tenant] = bucket }

@@ -96,7 +96,6 @@ extension PostgresJobStore: PassportStore {
     }
 
     public func useNonce(_ nonce: String, consumerKey: String, expiresAt: Date, now: Date) async throws -> Bool {
-        try await execute("DELETE FROM asyncjobs.passport_nonces WHERE expires_at < \(now)", logger: logger)
         // The primary key decides between two nodes receiving the same request at once.
         return try await execute(
             """
@@ -107,6 +106,10 @@ extension PostgresJobStore: PassportStore {
             """,
             logger: logger
         ).count() == 1
+    }
+
+    public func forgetExpiredNonces(now: Date) async throws {
+        try await execute("DELETE FROM asyncjobs.passport_nonces WHERE expires_at < \(now)", logger: logger)
     }
 }
 

@@ -425,12 +425,22 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
 
     public func useNonce(_ nonce: String, consumerKey: String, expiresAt: Date, now: Date) async throws -> Bool {
         try await database.write { db in
-            try db.execute(sql: "DELETE FROM passport_nonces WHERE expires_at < ?", arguments: [now.timeIntervalSince1970])
+            // The primary key decides; a record that has expired is taken over.
             try db.execute(
-                sql: "INSERT OR IGNORE INTO passport_nonces (consumer_key, nonce, expires_at) VALUES (?, ?, ?)",
-                arguments: [consumerKey, nonce, expiresAt.timeIntervalSince1970]
+                sql: """
+                    INSERT INTO passport_nonces (consumer_key, nonce, expires_at) VALUES (?, ?, ?)
+                    ON CONFLICT (consumer_key, nonce) DO UPDATE SET expires_at = excluded.expires_at
+                        WHERE passport_nonces.expires_at < ?
+                    """,
+                arguments: [consumerKey, nonce, expiresAt.timeIntervalSince1970, now.timeIntervalSince1970]
             )
             return db.changesCount == 1
+        }
+    }
+
+    public func forgetExpiredNonces(now: Date) async throws {
+        try await database.write { db in
+            try db.execute(sql: "DELETE FROM passport_nonces WHERE expires_at < ?", arguments: [now.timeIntervalSince1970])
         }
     }
 }

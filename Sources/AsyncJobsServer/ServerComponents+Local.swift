@@ -60,8 +60,8 @@ extension ServerComponents {
         )
     }
 
-    /// The services that run this node's jobs: the worker pool, the lease reaper and, unless
-    /// `retention` is `nil`, the retention sweeper. Give them to ``buildApplication(configuration:components:services:logger:)``
+    /// The services that run this node's jobs: the worker pool, the lease reaper and the retention
+    /// sweeper (see `JobQueue.workerServices`). Give them to ``buildApplication(configuration:components:services:logger:)``
     /// or add them to your own `ServiceGroup`.
     /// - Parameters:
     ///   - pool: Concurrency, lease, heartbeat and shutdown grace of the worker pool.
@@ -72,13 +72,6 @@ extension ServerComponents {
         retention: Duration? = .seconds(30 * 86_400),
         logger: Logger = Logger(label: "asyncjobs")
     ) -> [any Service] {
-        var services: [any Service] = [
-            WorkerPool(queue: queue, configuration: pool, logger: logger),
-            LeaseReaper(queue: queue, interval: .seconds(max(1, pool.leaseDuration.components.seconds / 4)), logger: logger),
-        ]
-        if let retention {
-            services.append(RetentionSweeper(queue: queue, retention: retention, logger: logger))
-        }
-        return services
+        queue.workerServices(pool: pool, retention: retention, passports: queue.store as? any PassportStore, logger: logger)
     }
 }

@@ -57,37 +57,16 @@ struct WorkerOptions: ParsableArguments {
         )
     }
 
-    /// What runs jobs on this node: the worker pool, the lease reaper, the retention sweeper, and,
-    /// with a shared store, the relay of other nodes' notifications.
+    /// What runs jobs on this node (see `JobQueue.workerServices`), configured from these options.
     func services(queue: JobQueue, store: OpenedStore, logger: Logger) -> [any Service] {
-        var services: [any Service] = []
-        if let feed = store.changeFeed {
-            services.append(JobChangeRelay(queue: queue, feed: feed, logger: logger))
-        }
-        services.append(WorkerPool(queue: queue, configuration: poolConfiguration, logger: logger))
-        services.append(LeaseReaper(queue: queue, interval: reaperInterval, logger: logger))
-        if retentionDays > 0 || resultRetention != nil {
-            services.append(
-                RetentionSweeper(
-                    queue: queue,
-                    retention: retentionDays > 0 ? .seconds(retentionDays * 86_400) : nil,
-                    resultRetention: resultRetention.map { .seconds($0) },
-                    interval: sweepInterval,
-                    logger: logger
-                )
-            )
-        }
-        return services
-    }
-
-    /// Once a minute, or more often for a short result retention so a result outlives it by little.
-    var sweepInterval: Duration {
-        .seconds(max(1, min(60, (resultRetention ?? 3600) / 4)))
-    }
-
-    /// The reaper sweeps several times per lease so a lapsed job waits little past its lease.
-    var reaperInterval: Duration {
-        .seconds(max(1, leaseTTL / 4))
+        queue.workerServices(
+            pool: poolConfiguration,
+            retention: retentionDays > 0 ? .seconds(retentionDays * 86_400) : nil,
+            resultRetention: resultRetention.map { .seconds($0) },
+            changeFeed: store.changeFeed,
+            passports: store.store,
+            logger: logger
+        )
     }
 }
 

@@ -546,5 +546,9 @@ public struct JobStoreConformance: Sendable {
             return try await group.reduce(into: [Bool]()) { $0.append($1) }
         }
         #expect(outcomes.filter { $0 }.count == 1, "of concurrent uses exactly one wins")
+        #expect(try await store.useNonce("kept", consumerKey: "ck-1", expiresAt: Self.at(2_000), now: Self.at(400)))
+        try await store.forgetExpiredNonces(now: Self.at(1_000))
+        #expect(try await store.useNonce("kept", consumerKey: "ck-1", expiresAt: Self.at(2_500), now: Self.at(1_500)) == false, "forgetting spares what has not expired")
+        #expect(try await store.useNonce("racing", consumerKey: "ck-1", expiresAt: Self.at(2_500), now: Self.at(1_500)), "what had expired is gone")
     }
 }

@@ -3,8 +3,9 @@ public import ServiceLifecycle
 public import Foundation
 
 /// Deletes results older than the result retention period (marking their jobs, which stay readable),
-/// and forgets jobs that ended longer ago than the job retention period, with their result files, in
-/// small batches so that no sweep holds long locks. Any number of nodes may run one.
+/// forgets jobs that ended longer ago than the job retention period, with their result files, in
+/// small batches so that no sweep holds long locks, and forgets expired SOAP nonces. Any number of
+/// nodes may run one.
 ///
 /// ```swift
 /// let sweeper = RetentionSweeper(queue: queue, retention: .seconds(30 * 86_400), resultRetention: .seconds(7 * 86_400))
@@ -13,6 +14,7 @@ public struct RetentionSweeper: Service {
     let queue: JobQueue
     let retention: Duration?
     let resultRetention: Duration?
+    let passports: (any PassportStore)?
     let interval: Duration
     let batchSize: Int
     let logger: Logger
@@ -23,6 +25,7 @@ public struct RetentionSweeper: Service {
     ///   - retention: How long a finished job stays readable; `nil` keeps jobs.
     ///   - resultRetention: How long a succeeded job's result stays downloadable; `nil` keeps it as
     ///     long as its job.
+    ///   - passports: A passport store whose expired nonces to forget; `nil` for none.
     ///   - interval: Time between sweeps.
     ///   - batchSize: Jobs changed per statement.
     ///   - logger: Where sweeps that removed something are logged.
@@ -30,6 +33,7 @@ public struct RetentionSweeper: Service {
         queue: JobQueue,
         retention: Duration?,
         resultRetention: Duration? = nil,
+        passports: (any PassportStore)? = nil,
         interval: Duration = .seconds(60),
         batchSize: Int = 500,
         logger: Logger = Logger(label: "asyncjobs.retention")
@@ -37,6 +41,7 @@ public struct RetentionSweeper: Service {
         self.queue = queue
         self.retention = retention
         self.resultRetention = resultRetention
+        self.passports = passports
         self.interval = interval
         self.batchSize = max(1, batchSize)
         self.logger = logger
@@ -52,6 +57,13 @@ public struct RetentionSweeper: Service {
     /// period; returns how many jobs it pruned.
     @discardableResult
     public func sweep(now: Date = Date()) async -> Int {
+        if let passports {
+            do {
+                try await passports.forgetExpiredNonces(now: now)
+            } catch {
+                logger.error("forgetting expired nonces failed", metadata: ["error": "\(error)"])
+            }
+        }
         if let resultRetention {
             await expireResults(finishedBefore: now.adding(.zero - resultRetention), now: now)
         }

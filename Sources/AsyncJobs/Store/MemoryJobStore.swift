@@ -284,12 +284,15 @@ extension MemoryJobStore {
 
     public func useNonce(_ nonce: String, consumerKey: String, expiresAt: Date, now: Date) async throws -> Bool {
         state.withLock { state in
-            state.nonces = state.nonces.filter { $0.value >= now }
             let key = consumerKey + "\u{0}" + nonce
-            guard state.nonces[key] == nil else { return false }
+            if let remembered = state.nonces[key], remembered >= now { return false }
             state.nonces[key] = expiresAt
             return true
         }
+    }
+
+    public func forgetExpiredNonces(now: Date) async throws {
+        state.withLock { $0.nonces = $0.nonces.filter { $0.value >= now } }
     }
 }
 

@@ -40,7 +40,11 @@ public protocol PassportStore: Sendable {
     func passportToken(id: String) async throws -> PassportToken?
 
     /// Records that `nonce` was used with `consumerKey`, remembered until `expiresAt`. Returns `false`
-    /// (and records nothing) when the pair was already used and is still remembered. Forgets expired
-    /// nonces as it goes.
+    /// (and records nothing) when the pair was already used and is still remembered at `now`; an
+    /// expired record is taken over.
     func useNonce(_ nonce: String, consumerKey: String, expiresAt: Date, now: Date) async throws -> Bool
+
+    /// Deletes the nonce records that expired before `now` (the retention sweeper calls it, so the
+    /// request path does not).
+    func forgetExpiredNonces(now: Date) async throws
 }

@@ -134,7 +134,7 @@ extension PostgresJobStore {
     /// applied (empty when the schema was current). Safe to call from many nodes at once.
     @discardableResult
     public func migrate() async throws -> [Int] {
-        try await transaction(deadline: .zero) { [logger] connection in
+        try await transaction(deadline: nil) { [logger] connection in
             // Building an index on a large table may take longer than any request should.
             try await connection.query("SET LOCAL statement_timeout = 0", logger: logger)
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLockKey))", logger: logger)

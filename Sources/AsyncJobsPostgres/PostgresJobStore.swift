@@ -30,6 +30,8 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
     let logger: Logger
     let configuration: PostgresStoreConfiguration
     private let completions: CompletionBatcher<Completion>
+    /// How long a store call waits for PostgreSQL (see ``deadline(for:)``).
+    let deadline: Duration
     private let started = Latch()
 
     /// The notification channel of job changes.
@@ -49,7 +51,8 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
         self.client = client
         self.logger = logger
         self.configuration = configuration
-        let deadline = (configuration.statementTimeout ?? configuration.connectTimeout * 3) + .seconds(1)
+        let deadline = Self.deadline(for: configuration)
+        self.deadline = deadline
         self.completions = CompletionBatcher { batch in try await Self.writeCompletions(batch, client: client, deadline: deadline, logger: logger) }
     }
 
@@ -442,26 +445,29 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
         try await answering(within: deadline) { try await client.query(query, logger: logger) }
     }
 
+    /// Runs `body` in a transaction within the store's ``deadline``.
+    func transaction<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await transaction(deadline: deadline, body)
+    }
+
     /// Runs `body` in a transaction and rethrows what actually went wrong, not postgres-nio's wrapper.
-    /// - Parameter deadline: How long to wait for PostgreSQL; `nil` for the store's usual limit, `.zero`
-    ///   for none (migrations may build indexes for minutes).
-    func transaction<Result: Sendable>(deadline: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
+    /// - Parameter deadline: How long to wait for PostgreSQL; `nil` for no limit (migrations may build
+    ///   indexes for minutes).
+    func transaction<Result: Sendable>(deadline: Duration?, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
         let client = self.client
         let logger = self.logger
-        let run: @Sendable () async throws -> Result = {
+        return try await Self.answering(within: deadline) {
             do {
                 return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
             } catch let error as PostgresTransactionError {
                 throw error.closureError ?? error.beginError ?? error.commitError ?? error
             }
         }
-        if deadline == .zero { return try await Self.answering(within: nil, run) }
-        return try await Self.answering(within: deadline ?? self.deadline, run)
     }
 
     /// How long a store call waits for PostgreSQL: a little past the statement timeout, so the server
     /// cancels a slow statement first and says why.
-    var deadline: Duration {
+    static func deadline(for configuration: PostgresStoreConfiguration) -> Duration {
         (configuration.statementTimeout ?? configuration.connectTimeout * 3) + .seconds(1)
     }
 

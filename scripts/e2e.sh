@@ -4,6 +4,8 @@
 #   2. a second tenant (created while the server runs) gets 404 for the first tenant's job
 #   3. kill -9 of the server with 200 demo.csv jobs queued or running, then a restart: all 200 complete,
 #      every result matches its SHA-256, and the database passes PRAGMA integrity_check.
+#   4. admission limits on a second node: requests past --max-concurrent-requests get 503 at once,
+#      submissions past --max-queued-jobs get 429, and both come back when the load goes.
 # Needs curl, jq, sqlite3 and sha256sum. Stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,8 +18,10 @@ DATA=$WORK/data
 PORT=$(free_port)
 BASE=http://127.0.0.1:$PORT
 SERVER_PID=""
+LIMITED_PID=""
 
 cleanup() {
+  [ -n "$LIMITED_PID" ] && kill "$LIMITED_PID" 2>/dev/null && wait "$LIMITED_PID" 2>/dev/null
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
   rm -rf "$WORK"
 }
@@ -151,6 +155,55 @@ check "no result is truncated or mismatches its checksum" "0" "$corrupt"
 check "jobs that were running were retried, none lost" "0" "$(sqlite3 "$DATA/asyncjobs.sqlite" "SELECT COUNT(*) FROM jobs WHERE state != 'succeeded'")"
 echo "     attempts: $(sqlite3 "$DATA/asyncjobs.sqlite" "SELECT 'attempt ' || attempt || ': ' || COUNT(*) FROM jobs GROUP BY attempt" | tr '\n' ' ')"
 check "PRAGMA integrity_check" "ok" "$(sqlite3 "$DATA/asyncjobs.sqlite" 'PRAGMA integrity_check')"
+# --- 4. admission limits, on a second node sharing the database ----------------------------------
+LIMITED_PORT=$(free_port)
+"$BIN" serve --port "$LIMITED_PORT" --data-dir "$DATA" --workers 1 --max-concurrent-requests 2 --max-queued-jobs 2 \
+  --body-timeout 20 >>"$WORK/server.log" 2>&1 &
+LIMITED_PID=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$LIMITED_PORT/healthz" >/dev/null && break; sleep 0.1; done
+OTHER_KEY=$(jq -r .apiKey "$WORK/other.json"); OTHER_TOKEN=$(token "$WORK/other.json")
+# Two requests whose bodies stop arriving occupy both places; a third request is refused at once.
+ADMISSION=$(python3 - "$LIMITED_PORT" "$OTHER_KEY" "$OTHER_TOKEN" <<'PY'
+import socket, sys, time, urllib.request, urllib.error
+port, key, token = sys.argv[1:]
+def healthz():
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
+            return r.status, None
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers.get("Retry-After")
+held = []
+for _ in range(2):
+    s = socket.create_connection(("127.0.0.1", int(port)))
+    s.sendall((f"POST /v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: {key}\r\nAuthorization: Bearer {token}\r\n"
+               "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"type\": ").encode())
+    held.append(s)
+deadline = time.monotonic() + 10
+while (answer := healthz())[0] != 503 and time.monotonic() < deadline:
+    time.sleep(0.05)
+refused = f"{answer[0]} retry-after={answer[1]}"
+for s in held:
+    s.close()
+deadline = time.monotonic() + 10
+while (answer := healthz())[0] != 200 and time.monotonic() < deadline:
+    time.sleep(0.05)
+print(f"{refused} then {answer[0]}")
+PY
+)
+check "requests past --max-concurrent-requests get 503 with Retry-After, then 200 once the load goes" "503 retry-after=1 then 200" "$ADMISSION"
+LIMITED_AUTH=(-H "X-API-Key: $OTHER_KEY" -H "Authorization: Bearer $OTHER_TOKEN")
+for _ in 1 2; do
+  curl -s -o /dev/null -X POST "http://127.0.0.1:$LIMITED_PORT/v1/jobs" "${LIMITED_AUTH[@]}" -H 'Content-Type: application/json' \
+    -d '{"type":"demo.csv","parameters":{"rows":10,"durationMs":20000}}'
+done
+OVER=$(curl -s -D "$WORK/limit-headers" -X POST "http://127.0.0.1:$LIMITED_PORT/v1/jobs" "${LIMITED_AUTH[@]}" -H 'Content-Type: application/json' \
+  -d '{"type":"demo.csv","parameters":{"rows":10}}')
+check "a submission past --max-queued-jobs gets 429 too-many-queued-jobs" "429 urn:asyncjobs:problem:too-many-queued-jobs" \
+  "$(head -1 "$WORK/limit-headers" | awk '{print $2}') $(echo "$OVER" | jq -r .type)"
+check "the refused submission stored nothing" "2" \
+  "$(sqlite3 "$DATA/asyncjobs.sqlite" "SELECT COUNT(*) FROM jobs j JOIN tenants t ON t.id = j.tenant_id WHERE t.name = 'other'")"
+kill "$LIMITED_PID"; wait "$LIMITED_PID" 2>/dev/null || true; LIMITED_PID=""
+
 check "no secret in the server log" "0" "$(grep -c -e "$KEY" -e "$(jq -r .clientSecret "$CREDS")" -e "$TOKEN" "$WORK/server.log" || true)"
 
 report e2e

@@ -117,6 +117,18 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
         return Submission(job: existing, created: false)
     }
 
+    public func countUnfinishedJobs(tenant: TenantID, upTo limit: Int) async throws -> Int {
+        let rows = try await execute(
+            """
+            SELECT count(*) FROM (SELECT 1 FROM asyncjobs.jobs
+                WHERE tenant_id = \(tenant.rawValue) AND state IN ('queued', 'running') LIMIT \(Int64(limit))) AS unfinished
+            """,
+            logger: logger
+        )
+        for try await count in rows.decode(Int64.self) { return Int(count) }
+        return 0
+    }
+
     public func job(_ id: JobID, tenant: TenantID?) async throws -> Job? {
         let rows: PostgresRowSequence
         if let tenant {

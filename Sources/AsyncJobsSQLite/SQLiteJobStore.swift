@@ -78,6 +78,16 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
         }
     }
 
+    public func countUnfinishedJobs(tenant: TenantID, upTo limit: Int) async throws -> Int {
+        try await database.read { db in
+            try Int.fetchOne(
+                db,
+                sql: "SELECT count(*) FROM (SELECT 1 FROM jobs WHERE tenant_id = ? AND state IN ('queued', 'running') LIMIT ?)",
+                arguments: [tenant.rawValue, limit]
+            ) ?? 0
+        }
+    }
+
     public func job(_ id: JobID, tenant: TenantID?) async throws -> Job? {
         try await database.read { db in
             let row: Row?

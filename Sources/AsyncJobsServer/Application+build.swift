@@ -33,6 +33,9 @@ public struct ServerComponents: Sendable {
 public func buildRouter(configuration: ServerConfiguration, components: ServerComponents) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ProblemMiddleware())
+    if let limit = configuration.maxConcurrentRequests {
+        router.add(middleware: ConcurrencyLimiter(limit: limit))
+    }
     TokenController(tenants: components.tenants, tokens: components.tokens, bodyTimeout: configuration.bodyTimeout).addRoutes(to: router)
     if let fileResults = components.fileResults {
         ResultsController(store: fileResults).addRoutes(to: router)
@@ -52,7 +55,8 @@ public func buildRouter(configuration: ServerConfiguration, components: ServerCo
         queue: components.queue,
         links: PublicLinks(baseURL: configuration.effectivePublicURL),
         resultURLTTL: configuration.resultURLTTL,
-        bodyTimeout: configuration.bodyTimeout
+        bodyTimeout: configuration.bodyTimeout,
+        unfinishedJobLimit: configuration.maxUnfinishedJobsPerTenant
     ).addRoutes(to: api)
     JobTypesController(registry: components.queue.registry).addRoutes(to: api)
     return router

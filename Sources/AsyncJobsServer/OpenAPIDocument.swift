@@ -10,7 +10,10 @@ info:
     through a pre-signed, expiring URL. Every /v1/jobs route needs both `X-API-Key` and
     `Authorization: Bearer <token>` (from POST /oauth2/token). Responses are `application/json`, or
     `application/vnd.sciquest.com.ees+json` when asked for (status responses then carry exactly the
-    vendor contract's fields). Errors are RFC 9457 problem documents.
+    vendor contract's fields). Errors are RFC 9457 problem documents. A node handling as many requests
+    as it allows answers `503` (`overloaded`) with `Retry-After`; a tenant over its request rate gets
+    `429` (`rate-limited`), and a submission past the tenant's queued-job limit `429`
+    (`too-many-queued-jobs`), both with `Retry-After`.
 servers:
   - url: http://127.0.0.1:8080
 security:
@@ -182,6 +185,7 @@ paths:
                 properties:
                   jobTypes: {type: array, items: {$ref: "#/components/schemas/JobType"}}
         "401": {$ref: "#/components/responses/Problem"}
+        "503": {$ref: "#/components/responses/Problem"}
   /v1/results/{key}:
     get:
       summary: Pre-signed download (AWS SigV4 query authentication; no other credentials)
@@ -202,6 +206,7 @@ paths:
         "403": {description: "Expired or tampered link (S3-style XML: AccessDenied, SignatureDoesNotMatch).", content: {application/xml: {schema: {type: string}}}}
         "404": {description: "The result was deleted (S3-style XML: NoSuchKey).", content: {application/xml: {schema: {type: string}}}}
         "416": {description: The range starts beyond the end of the file.}
+        "503": {$ref: "#/components/responses/Problem"}
   /healthz:
     get:
       summary: Liveness

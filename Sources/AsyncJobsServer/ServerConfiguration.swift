@@ -20,6 +20,12 @@ public struct ServerConfiguration: Sendable {
     public var bodyTimeout: Duration = .seconds(30)
     /// How long a connection may stay idle before the server closes it.
     public var idleTimeout: Duration = .seconds(75)
+    /// The most requests this node handles at once; past it a request gets `503 overloaded`.
+    /// `nil` for no limit.
+    public var maxConcurrentRequests: Int? = 1000
+    /// The most queued or running jobs one tenant may have; past it a submission gets
+    /// `429 too-many-queued-jobs`. `nil` for no limit.
+    public var maxUnfinishedJobsPerTenant: Int? = 10_000
 
     /// Creates a configuration; every argument has a default.
     public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: URL? = nil, resultURLTTL: Int = 300, tokenLifetime: Int = 3600) {

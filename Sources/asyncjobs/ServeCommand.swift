@@ -35,6 +35,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("rate-limit"), help: "API requests a second each tenant may sustain on this node, bursts of twice that; 0 for no limit (ASYNCJOBS_RATE_LIMIT).")
     var rateLimit: Double = Environment.double("ASYNCJOBS_RATE_LIMIT", default: 100)
 
+    @Option(name: .customLong("max-concurrent-requests"), help: "Requests this node handles at once; past that a request gets 503 with Retry-After; 0 for no limit (ASYNCJOBS_MAX_CONCURRENT_REQUESTS).")
+    var maxConcurrentRequests: Int = Environment.int("ASYNCJOBS_MAX_CONCURRENT_REQUESTS", default: 1000)
+
+    @Option(name: .customLong("max-queued-jobs"), help: "Queued or running jobs each tenant may have; past that a submission gets 429 with Retry-After; 0 for no limit (ASYNCJOBS_MAX_QUEUED_JOBS).")
+    var maxQueuedJobs: Int = Environment.int("ASYNCJOBS_MAX_QUEUED_JOBS", default: 10_000)
+
     @Option(name: .customLong("body-timeout"), help: "Seconds a request body may take to arrive before the request gets 408 (ASYNCJOBS_BODY_TIMEOUT).")
     var bodyTimeout: Int = Environment.int("ASYNCJOBS_BODY_TIMEOUT", default: 30)
 
@@ -54,6 +60,8 @@ struct ServeCommand: AsyncParsableCommand {
         guard (60...86_400).contains(tokenTTL) else { throw ValidationError("--token-ttl must be 60–86400 seconds") }
         guard (1...3600).contains(bodyTimeout) else { throw ValidationError("--body-timeout must be 1–3600 seconds") }
         guard rateLimit >= 0 else { throw ValidationError("--rate-limit cannot be negative") }
+        guard maxConcurrentRequests >= 0 else { throw ValidationError("--max-concurrent-requests cannot be negative") }
+        guard maxQueuedJobs >= 0 else { throw ValidationError("--max-queued-jobs cannot be negative") }
         guard (10...3600).contains(soapTimestampWindow) else { throw ValidationError("--soap-timestamp-window must be 10–3600 seconds") }
         if let publicURL {
             guard let url = URL(string: publicURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
@@ -69,6 +77,8 @@ struct ServeCommand: AsyncParsableCommand {
             var configuration = ServerConfiguration(host: host, port: port, resultURLTTL: resultURLTTL, tokenLifetime: tokenTTL)
             configuration.publicURL = publicURL.flatMap(URL.init(string:))
             configuration.bodyTimeout = .seconds(bodyTimeout)
+            configuration.maxConcurrentRequests = maxConcurrentRequests > 0 ? maxConcurrentRequests : nil
+            configuration.maxUnfinishedJobsPerTenant = maxQueuedJobs > 0 ? maxQueuedJobs : nil
             if rateLimit > 0 {
                 configuration.rateLimit = rateLimit
                 configuration.rateBurst = max(1, Int(rateLimit * 2))

@@ -28,6 +28,7 @@ struct TestApp {
         port: Int = 8080,
         resultURLTTL: Int = 300,
         rateLimit: (rate: Double, burst: Int)? = nil,
+        maxUnfinishedJobsPerTenant: Int? = nil,
         handlers: [JobHandler] = [DemoCSVJob.handler()]
     ) async throws {
         directory = try TemporaryDirectory()
@@ -37,6 +38,7 @@ struct TestApp {
             configuration.rateLimit = rateLimit.rate
             configuration.rateBurst = rateLimit.burst
         }
+        configuration.maxUnfinishedJobsPerTenant = maxUnfinishedJobsPerTenant
         self.configuration = configuration
         let credentials = try await ServerSecrets.signingCredentials(store: store, accessKeyID: nil, secretAccessKey: nil)
         results = try FileResultStore(

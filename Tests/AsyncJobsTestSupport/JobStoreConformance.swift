@@ -33,6 +33,7 @@ public struct JobStoreConformance: Sendable {
         case idempotencyKeys
         case idempotencyKeyUnderConcurrency
         case tenantScoping
+        case unfinishedJobsAreCountedPerTenant
         case listingPagesAndFilters
         case deleteOnlyTerminal
         case tenantsAndSecrets
@@ -71,6 +72,7 @@ public struct JobStoreConformance: Sendable {
         case .idempotencyKeys: try await idempotencyKeys(store)
         case .idempotencyKeyUnderConcurrency: try await idempotencyKeyUnderConcurrency(store)
         case .tenantScoping: try await tenantScoping(store)
+        case .unfinishedJobsAreCountedPerTenant: try await unfinishedJobsAreCountedPerTenant(store)
         case .listingPagesAndFilters: try await listingPagesAndFilters(store)
         case .deleteOnlyTerminal: try await deleteOnlyTerminal(store)
         case .tenantsAndSecrets: try await tenantsAndSecrets(store)
@@ -392,6 +394,22 @@ public struct JobStoreConformance: Sendable {
         }
         #expect(try await store.jobs(JobQuery(tenantID: Self.bob)).jobs.isEmpty)
         #expect(try await store.jobs(JobQuery(tenantID: Self.alice)).jobs.map(\.id) == [job.id])
+    }
+
+    func unfinishedJobsAreCountedPerTenant(_ store: any Store) async throws {
+        #expect(try await store.countUnfinishedJobs(tenant: Self.alice, upTo: 10) == 0)
+        for _ in 0..<4 { try await submit(store, tenant: Self.alice) }
+        let cancelled = try await submit(store, tenant: Self.alice)
+        try await submit(store, tenant: Self.bob)
+        _ = try await store.cancel(cancelled.id, tenant: Self.alice, now: Self.at(1))
+        let claimed = try await claim(store, limit: 2, at: 2)
+        #expect(claimed.count == 2)
+        #expect(try await store.countUnfinishedJobs(tenant: Self.alice, upTo: 10) == 4, "queued and running count; cancelled does not")
+        let finished = try #require(claimed.first { $0.job.tenantID == Self.alice })
+        #expect(try await store.complete(finished.lease, result: Self.sampleResult, itemErrors: 0, now: Self.at(3)))
+        #expect(try await store.countUnfinishedJobs(tenant: Self.alice, upTo: 10) == 3, "a succeeded job no longer counts")
+        #expect(try await store.countUnfinishedJobs(tenant: Self.alice, upTo: 2) == 2, "counting stops at the limit")
+        #expect(try await store.countUnfinishedJobs(tenant: Self.bob, upTo: 10) == 1, "each tenant counts its own")
     }
 
     func listingPagesAndFilters(_ store: any Store) async throws {

@@ -42,6 +42,10 @@ public protocol JobStore: Sendable {
     /// Returns `false` when the lease is no longer held.
     func release(_ lease: Lease, now: Date) async throws -> Bool
 
+    /// How many of the tenant's jobs are queued or running, counting no further than `limit`, so the
+    /// answer costs at most `limit` index entries however many jobs wait.
+    func countUnfinishedJobs(tenant: TenantID, upTo limit: Int) async throws -> Int
+
     /// Cancels a queued or running job of the tenant. Cancelling a cancelled job is a no-op.
     func cancel(_ id: JobID, tenant: TenantID, now: Date) async throws -> CancelOutcome
 

@@ -54,6 +54,12 @@ public final class MemoryJobStore: JobStore, TenantStore, PassportStore {
         }
     }
 
+    public func countUnfinishedJobs(tenant: TenantID, upTo limit: Int) async throws -> Int {
+        state.withLock { state in
+            min(limit, state.rows.values.count { $0.job.tenantID == tenant && !$0.job.state.isTerminal })
+        }
+    }
+
     public func jobs(_ query: JobQuery) async throws -> JobPage {
         state.withLock { state in
             let before = query.cursor.flatMap(Int.init) ?? Int.max

@@ -10,17 +10,21 @@ public struct JobsController: Sendable {
     let links: PublicLinks
     let resultURLTTL: Int
     let bodyTimeout: Duration
+    let unfinishedJobLimit: Int?
 
     /// Creates the controller.
     /// - Parameters:
     ///   - queue: The engine.
     ///   - links: Builds the absolute URLs handed to clients.
     ///   - resultURLTTL: Seconds a `resultUrl` stays valid.
-    public init(queue: JobQueue, links: PublicLinks, resultURLTTL: Int, bodyTimeout: Duration = .seconds(30)) {
+    ///   - bodyTimeout: The longest a request body may take to arrive.
+    ///   - unfinishedJobLimit: The most queued or running jobs a tenant may have; `nil` for no limit.
+    public init(queue: JobQueue, links: PublicLinks, resultURLTTL: Int, bodyTimeout: Duration = .seconds(30), unfinishedJobLimit: Int? = nil) {
         self.bodyTimeout = bodyTimeout
         self.queue = queue
         self.links = links
         self.resultURLTTL = resultURLTTL
+        self.unfinishedJobLimit = unfinishedJobLimit
     }
 
     /// Adds the routes to a group that already authenticates and negotiates.
@@ -44,6 +48,7 @@ public struct JobsController: Sendable {
         let key = try idempotencyKey(request)
         let body = try await request.collectBody(upTo: context.maxUploadSize, within: bodyTimeout)
         let (type, parameters) = try Self.decodeSubmission(body)
+        try await admit(tenant)
         let submission = try await queue.submit(tenant: tenant, type: type, parameters: parameters, idempotencyKey: key)
         let job = submission.job
         let statusURL = links.statusURL(job.id)
@@ -162,6 +167,22 @@ public struct JobsController: Sendable {
     }
 
     // MARK: Helpers
+
+    /// Refuses a submission that would take the tenant past its queued-job limit. Concurrent
+    /// submissions are counted before any of them is stored, so the limit may be passed by as many
+    /// jobs as arrive at the same instant; it bounds a runaway client, not an exact quota.
+    private func admit(_ tenant: TenantID) async throws {
+        guard let limit = unfinishedJobLimit else { return }
+        guard try await queue.store.countUnfinishedJobs(tenant: tenant, upTo: limit) >= limit else { return }
+        throw Problem(
+            .tooManyRequests,
+            code: "too-many-queued-jobs",
+            title: "Too many queued jobs",
+            detail: "this tenant already has \(limit) jobs queued or running; submit more once some have finished",
+            extensions: ["limit": String(limit)],
+            headers: [.retryAfter: "5"]
+        )
+    }
 
     private func jobID(_ context: AppRequestContext) throws -> JobID {
         let raw = try context.parameters.require("id")

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import NIOHTTP1
 
 extension S3Client {
@@ -8,6 +8,8 @@ extension S3Client {
         public var key: String
         /// The upload's id.
         public var uploadID: String
+        /// When the upload was started, as the bucket reports it.
+        public var initiated: Date?
     }
 
     /// Starts a multipart upload and returns its id.
@@ -53,7 +55,7 @@ extension S3Client {
         let response = try await send(.GET, key: nil, query: "uploads" + prefix)
         return S3XML.elements("Upload", in: response.body).compactMap { upload in
             guard let key = S3XML.value(of: "Key", in: upload), let id = S3XML.value(of: "UploadId", in: upload) else { return nil }
-            return IncompleteUpload(key: key, uploadID: id)
+            return IncompleteUpload(key: key, uploadID: id, initiated: S3XML.value(of: "Initiated", in: upload).flatMap(S3XML.date))
         }
     }
 

@@ -22,6 +22,9 @@ import SigV4
 public struct S3ResultStore: ResultStore {
     /// The client that talks to the bucket.
     public let client: S3Client
+    /// The keys this node is uploading, which no sweep may abort, whatever start time the bucket
+    /// reports for them (moto reports the same fixed instant in 2010 for every upload).
+    private let uploading = UploadingKeys()
 
     /// Creates a store.
     /// - Parameters:
@@ -35,6 +38,24 @@ public struct S3ResultStore: ResultStore {
     /// The bucket and how to reach it.
     public var configuration: S3Configuration { client.configuration }
 
+    /// Aborts the incomplete multipart uploads under the key prefix that started before `cutoff`:
+    /// those of nodes killed mid-upload, whose parts the bucket would otherwise keep (and bill) for
+    /// ever. Uploads this node is running are never aborted. Each sweep handles up to 1,000; the next
+    /// sweep takes the rest. (A bucket lifecycle rule `AbortIncompleteMultipartUpload` does the same
+    /// job where the bucket offers one.)
+    @discardableResult
+    public func removeAbandonedWrites(startedBefore cutoff: Date) async throws -> Int {
+        let prefix = configuration.keyPrefix.isEmpty ? "" : configuration.keyPrefix + "/"
+        var aborted = 0
+        for upload in try await client.incompleteUploads() where upload.key.hasPrefix(prefix) {
+            let key = String(upload.key.dropFirst(prefix.count))
+            guard let initiated = upload.initiated, initiated < cutoff, !uploading.contains(key) else { continue }
+            try await client.abortMultipartUpload(key: key, uploadID: upload.uploadID)
+            aborted += 1
+        }
+        return aborted
+    }
+
     public func write(
         key: String,
         contentType: String,
@@ -44,6 +65,8 @@ public struct S3ResultStore: ResultStore {
         guard ResultKey.isValid(key) else {
             throw JobError(.resultStorage, "'\(key)' is not a valid result key")
         }
+        uploading.insert(key)
+        defer { uploading.remove(key) }
         let slots = PartSlots(count: configuration.partConcurrency)
         let (parts, partSink) = AsyncStream<UploadPart>.makeStream()
         let writer = S3PartWriter(partSize: configuration.partSize, slots: slots, sink: partSink)

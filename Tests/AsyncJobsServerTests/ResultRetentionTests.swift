@@ -1,5 +1,6 @@
 import AsyncJobs
 import AsyncJobsServer
+import AsyncJobsTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -45,5 +46,24 @@ import Testing
             #expect(await pruning.sweep(now: Date().addingTimeInterval(61)) == 1)
             #expect(try await client.send("/v1/jobs/\(id)/status", headers: alice).status == .notFound)
         }
+    }
+}
+
+/// A crash between creating a result's temporary file and publishing it leaves the file in `tmp/`;
+/// the sweeper removes it once nobody has written to it for the abandoned-write age.
+@Suite struct AbandonedResultWriteTests {
+    @Test func temporaryFilesIdleLongerThanTheAgeAreRemovedAndYoungerOnesStay() async throws {
+        let app = try await TestApp()
+        let tmp = app.directory.path + "/results/tmp"
+        let old = tmp + "/crashed-write"
+        let young = tmp + "/running-write"
+        #expect(FileManager.default.createFile(atPath: old, contents: Data(count: 100)))
+        #expect(FileManager.default.createFile(atPath: young, contents: Data(count: 100)))
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-7200)], ofItemAtPath: old)
+
+        let sweeper = RetentionSweeper(queue: app.queue, retention: nil, abandonedWriteAge: .seconds(3600))
+        await sweeper.sweep()
+        #expect(!FileManager.default.fileExists(atPath: old), "idle for two hours: abandoned")
+        #expect(FileManager.default.fileExists(atPath: young), "written to just now: another process may be writing it")
     }
 }

@@ -3,7 +3,7 @@ public import ServiceLifecycle
 
 extension JobQueue {
     /// The services that run this node's jobs: the worker pool, the lease reaper, the retention
-    /// sweeper and, with a shared store, the relay of other nodes' notifications. `asyncjobs serve`
+    /// sweeper (which also removes result writes abandoned by crashed nodes) and, with a shared store, the relay of other nodes' notifications. `asyncjobs serve`
     /// and `worker` run these; an application that embeds the engine adds them to its `ServiceGroup`.
     ///
     /// - Parameters:
@@ -28,20 +28,18 @@ extension JobQueue {
         services.append(WorkerPool(queue: self, configuration: pool, logger: logger))
         // Several sweeps per lease, so a lapsed job waits little past its lease.
         services.append(LeaseReaper(queue: self, interval: .seconds(max(1, pool.leaseDuration.seconds / 4)), logger: logger))
-        if retention != nil || resultRetention != nil || passports != nil {
-            // Once a minute, or more often for a short result retention so a result outlives it by little.
-            let interval = Duration.seconds(max(1, min(60, (resultRetention?.seconds ?? 3600) / 4)))
-            services.append(
-                RetentionSweeper(
-                    queue: self,
-                    retention: retention,
-                    resultRetention: resultRetention,
-                    passports: passports,
-                    interval: interval,
-                    logger: logger
-                )
+        // Once a minute, or more often for a short result retention so a result outlives it by little.
+        let interval = Duration.seconds(max(1, min(60, (resultRetention?.seconds ?? 3600) / 4)))
+        services.append(
+            RetentionSweeper(
+                queue: self,
+                retention: retention,
+                resultRetention: resultRetention,
+                passports: passports,
+                interval: interval,
+                logger: logger
             )
-        }
+        )
         return services
     }
 }

@@ -4,8 +4,8 @@ public import Foundation
 
 /// Deletes results older than the result retention period (marking their jobs, which stay readable),
 /// forgets jobs that ended longer ago than the job retention period, with their result files, in
-/// small batches so that no sweep holds long locks, and forgets expired SOAP nonces. Any number of
-/// nodes may run one.
+/// small batches so that no sweep holds long locks, forgets expired SOAP nonces, and removes what
+/// writes interrupted by a crash left in the result store. Any number of nodes may run one.
 ///
 /// ```swift
 /// let sweeper = RetentionSweeper(queue: queue, retention: .seconds(30 * 86_400), resultRetention: .seconds(7 * 86_400))
@@ -15,6 +15,7 @@ public struct RetentionSweeper: Service {
     let retention: Duration?
     let resultRetention: Duration?
     let passports: (any PassportStore)?
+    let abandonedWriteAge: Duration?
     let interval: Duration
     let batchSize: Int
     let logger: Logger
@@ -26,6 +27,9 @@ public struct RetentionSweeper: Service {
     ///   - resultRetention: How long a succeeded job's result stays downloadable; `nil` keeps it as
     ///     long as its job.
     ///   - passports: A passport store whose expired nonces to forget; `nil` for none.
+    ///   - abandonedWriteAge: How old an unfinished result write (a temporary file, an incomplete
+    ///     multipart upload) must be to count as abandoned by a crashed node and be removed; longer
+    ///     than any write takes. `nil` leaves them.
     ///   - interval: Time between sweeps.
     ///   - batchSize: Jobs changed per statement.
     ///   - logger: Where sweeps that removed something are logged.
@@ -34,6 +38,7 @@ public struct RetentionSweeper: Service {
         retention: Duration?,
         resultRetention: Duration? = nil,
         passports: (any PassportStore)? = nil,
+        abandonedWriteAge: Duration? = .seconds(86_400),
         interval: Duration = .seconds(60),
         batchSize: Int = 500,
         logger: Logger = Logger(label: "asyncjobs.retention")
@@ -42,6 +47,7 @@ public struct RetentionSweeper: Service {
         self.retention = retention
         self.resultRetention = resultRetention
         self.passports = passports
+        self.abandonedWriteAge = abandonedWriteAge
         self.interval = interval
         self.batchSize = max(1, batchSize)
         self.logger = logger
@@ -62,6 +68,16 @@ public struct RetentionSweeper: Service {
                 try await passports.forgetExpiredNonces(now: now)
             } catch {
                 logger.error("forgetting expired nonces failed", metadata: ["error": "\(error)"])
+            }
+        }
+        if let abandonedWriteAge {
+            do {
+                let removed = try await queue.results.removeAbandonedWrites(startedBefore: now.adding(.zero - abandonedWriteAge))
+                if removed > 0 {
+                    logger.notice("removed result writes abandoned by a crash", metadata: ["writes": "\(removed)"])
+                }
+            } catch {
+                logger.warning("removing abandoned result writes failed", metadata: ["error": "\(error)"])
             }
         }
         if let resultRetention {

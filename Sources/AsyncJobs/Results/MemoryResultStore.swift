@@ -27,6 +27,9 @@ public final class MemoryResultStore: ResultStore {
         )
     }
 
+    /// Nothing outlives a write here: a failed write never stored anything.
+    public func removeAbandonedWrites(startedBefore cutoff: Date) async throws -> Int { 0 }
+
     public func delete(key: String) async throws {
         _ = objects.withLock { $0.removeValue(forKey: key) }
     }

@@ -23,6 +23,10 @@ public protocol ResultStore: Sendable {
     /// Up to `length` bytes of the object under `key`, from `offset`: for small reads such as the
     /// SOAP face's inline results. Downloads of whole results go through ``downloadURL(for:expiresIn:now:)``.
     func read(key: String, offset: Int64, length: Int) async throws -> [UInt8]
+    /// Removes what writes interrupted by a crash left behind (temporary files, incomplete multipart
+    /// uploads) that started before `cutoff`, and returns how many it removed. Younger ones stay:
+    /// another node may still be writing them.
+    func removeAbandonedWrites(startedBefore cutoff: Date) async throws -> Int
 }
 
 /// The sink a handler streams its result into.

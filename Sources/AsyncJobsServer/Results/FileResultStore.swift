@@ -115,16 +115,18 @@ public struct FileResultStore: ResultStore {
         return try? JSONDecoder().decode(Metadata.self, from: data)
     }
 
-    /// Removes files left in `tmp/` by writes that a crash interrupted. Only files older than `age`
-    /// go, because another process sharing the directory may be writing the younger ones.
-    public func removeAbandonedTemporaryFiles(olderThan age: TimeInterval) {
+    /// Removes files left in `tmp/` by writes that a crash interrupted and that nobody has written
+    /// to since `cutoff`: another process sharing the directory may still be writing the younger ones.
+    @discardableResult
+    public func removeAbandonedWrites(startedBefore cutoff: Date) async throws -> Int {
         let directory = root.appendingPathComponent("tmp")
-        let cutoff = Date().addingTimeInterval(-age)
+        var removed = 0
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] {
             let file = directory.appendingPathComponent(name)
             let modified = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.modificationDate] as? Date
-            if let modified, modified < cutoff { try? FileManager.default.removeItem(at: file) }
+            if let modified, modified < cutoff, (try? FileManager.default.removeItem(at: file)) != nil { removed += 1 }
         }
+        return removed
     }
 
     private static func rename(_ source: URL, to destination: URL) throws {

@@ -164,6 +164,21 @@ let package = Package(
             path: "Tests/AsyncJobsTestSupport",
             swiftSettings: swiftSettings
         ),
+        // libFuzzer targets, built with -sanitize=fuzzer by scripts/fuzz-parsers.sh; a normal build
+        // replays the inputs it is given, which is how a crash file is reproduced.
+        .target(name: "FuzzReplay", path: "Fuzz/Replay", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "FuzzPresignedURL",
+            dependencies: ["SigV4", "FuzzReplay"],
+            path: "Fuzz/PresignedURL",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "FuzzSOAPEnvelope",
+            dependencies: ["AsyncJobsSOAP", "FuzzReplay"],
+            path: "Fuzz/SOAPEnvelope",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AsyncJobsTests",
             dependencies: ["AsyncJobs", "AsyncJobsTestSupport"],

@@ -5,9 +5,9 @@ import FoundationXML
 
 /// A hardened parser for SOAP 1.1 request documents.
 ///
-/// It refuses what a SOAP request never needs and attacks rely on: any document type declaration
-/// (and with it every entity, so neither external entities nor entity expansion can happen), and
-/// documents past the size, depth or element-count limits. Namespaces are resolved, so elements are
+/// It refuses what a SOAP request never needs and attacks rely on: bytes that are not UTF-8, any
+/// document type declaration (and with it every entity, so neither external entities nor entity
+/// expansion can happen), and documents past the size, depth or element-count limits. Namespaces are resolved, so elements are
 /// matched by URI and local name whatever prefixes the client chose.
 ///
 /// ```swift
@@ -43,6 +43,12 @@ public struct SOAPParser: Sendable {
     public func parse(_ data: Data) throws(SOAPFault) -> SOAPElement {
         guard data.count <= limits.maxBytes else {
             throw SOAPFault(.invalidRequest, "the request is larger than \(limits.maxBytes) bytes")
+        }
+        // FoundationXML traps (taking the whole process down) when libxml2 hands it a name that is
+        // not UTF-8, e.g. a namespace prefix with a stray 0xDA byte: found by FuzzSOAPEnvelope. So
+        // nothing that is not UTF-8 reaches it; SOAP requests are UTF-8 in practice anyway.
+        guard String(validating: data, as: UTF8.self) != nil else {
+            throw SOAPFault(.invalidRequest, "the request is not UTF-8")
         }
         guard !Self.declaresDocumentType(data) else {
             throw SOAPFault(.invalidRequest, "document type declarations are not allowed in SOAP messages")

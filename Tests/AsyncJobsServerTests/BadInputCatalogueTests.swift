@@ -235,6 +235,15 @@ import Testing
             soap("SOAP: entity expansion", laughs, .fault("INVALID_REQUEST")),
             soap("SOAP: nesting 100 deep", envelope("checkAsyncStatus", String(repeating: "<a>", count: 100) + String(repeating: "</a>", count: 100), passport: signed(f.passport)), .fault("INVALID_REQUEST")),
             soap("SOAP: not an envelope", "<html><body>hi</body></html>", .fault("INVALID_REQUEST")),
+            // Found by FuzzSOAPEnvelope: this took the whole server down through FoundationXML.
+            Case(
+                name: "SOAP: a namespace prefix that is not UTF-8",
+                method: .post,
+                uri: "/soap",
+                headers: xml,
+                body: Array(#"<soapenv:Envelope xmlns:soa"#.utf8) + [0xDA] + Array(#"env="urn:x"><soa"#.utf8) + [0xDA] + Array(#"env:Body/></soa"#.utf8) + [0xDA] + Array("env:Envelope>".utf8),
+                expected: .fault("INVALID_REQUEST")
+            ),
             soap("SOAP: no passport", envelope("checkAsyncStatus", "<jobId>\(f.finishedID)</jobId>", passport: nil), .fault("INVALID_LOGIN_ATTEMPT")),
             soap("SOAP: a forged signature", envelope("checkAsyncStatus", "<jobId>\(f.finishedID)</jobId>", passport: forged), .fault("INVALID_LOGIN_ATTEMPT")),
             soap("SOAP: a timestamp 10 minutes old", envelope("checkAsyncStatus", "<jobId>\(f.finishedID)</jobId>", passport: signed(f.passport, now: Date() - 600)), .fault("INVALID_LOGIN_ATTEMPT")),

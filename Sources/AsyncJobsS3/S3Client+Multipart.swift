@@ -1,4 +1,5 @@
 public import Foundation
+import NIOCore
 import NIOHTTP1
 
 extension S3Client {
@@ -22,7 +23,7 @@ extension S3Client {
     }
 
     /// Uploads part `number` (from 1) and returns its ETag.
-    func uploadPart(key: String, uploadID: String, number: Int, bytes: [UInt8]) async throws -> String {
+    func uploadPart(key: String, uploadID: String, number: Int, bytes: ByteBuffer) async throws -> String {
         let response = try await send(.PUT, key: key, query: "partNumber=\(number)&uploadId=\(queryEncoded(uploadID))", body: bytes)
         guard let etag = response.headers.first(name: "ETag") else {
             throw S3Error(.invalidResponse, "UploadPart \(number) of \(key) returned no ETag")
@@ -37,7 +38,7 @@ extension S3Client {
             xml += "<Part><PartNumber>\(index + 1)</PartNumber><ETag>\(S3XML.escaped(etag))</ETag></Part>"
         }
         xml += "</CompleteMultipartUpload>"
-        let response = try await send(.POST, key: key, query: "uploadId=\(queryEncoded(uploadID))", headers: [("Content-Type", "application/xml")], body: Array(xml.utf8))
+        let response = try await send(.POST, key: key, query: "uploadId=\(queryEncoded(uploadID))", headers: [("Content-Type", "application/xml")], body: ByteBuffer(string: xml))
         // S3 may answer 200 and still report a failure in the body.
         if S3XML.value(of: "Code", in: response.body) != nil, S3XML.value(of: "ETag", in: response.body) == nil {
             throw S3Error(.requestFailed, "CompleteMultipartUpload of \(key): \(S3XML.value(of: "Code", in: response.body) ?? "error")", status: response.status)
@@ -66,9 +67,9 @@ extension S3Client {
 
     /// Creates the bucket (for tests and local set-ups); an existing bucket of ours is not an error.
     public func createBucket() async throws {
-        var body: [UInt8]?
+        var body: ByteBuffer?
         if configuration.region != "us-east-1" {
-            body = Array("<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><LocationConstraint>\(configuration.region)</LocationConstraint></CreateBucketConfiguration>".utf8)
+            body = ByteBuffer(string: "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><LocationConstraint>\(configuration.region)</LocationConstraint></CreateBucketConfiguration>")
         }
         do {
             _ = try await send(.PUT, key: nil, body: body)

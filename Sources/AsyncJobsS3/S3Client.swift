@@ -45,12 +45,12 @@ public struct S3Client: Sendable {
         key: String?,
         query: String? = nil,
         headers extra: [(String, String)] = [],
-        body: [UInt8]? = nil,
+        body: ByteBuffer? = nil,
         accept: Set<Int> = [200, 204, 206]
     ) async throws -> Response {
         let url = key.map { configuration.bucketURL(path: "/" + SigV4.encodeKeyPath(configuration.objectKey($0)), query: query) }
             ?? configuration.bucketURL(path: "", query: query)
-        let payloadHash = body.map { SigV4.sha256Hex($0) } ?? SigV4.emptyPayloadSHA256
+        let payloadHash = body.map { $0.withUnsafeReadableBytes { SigV4.sha256Hex($0) } } ?? SigV4.emptyPayloadSHA256
         var attempt = 0
         while true {
             attempt += 1
@@ -63,7 +63,7 @@ public struct S3Client: Sendable {
                     url: url.absoluteString,
                     method: method,
                     headers: headers,
-                    body: body.map { .bytes($0) }
+                    body: body.map { .byteBuffer($0) }
                 )
                 let deadline = NIODeadline.now() + .nanoseconds(configuration.requestTimeout.nanoseconds)
                 outcome = .success(try await http.execute(request: request, deadline: deadline).get())
@@ -97,7 +97,7 @@ public struct S3Client: Sendable {
     }
 
     /// Uploads `bytes` in one `PUT`.
-    func putObject(key: String, contentType: String, bytes: [UInt8]) async throws {
+    func putObject(key: String, contentType: String, bytes: ByteBuffer) async throws {
         _ = try await send(.PUT, key: key, headers: [("Content-Type", contentType)], body: bytes)
     }
 

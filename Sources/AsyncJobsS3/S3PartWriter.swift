@@ -1,14 +1,18 @@
 import AsyncJobs
 import Crypto
 import Foundation
+import NIOCore
 
 /// The ``ResultWriter`` of an S3 upload: fills one part at a time and hands each full part to the
 /// uploader once a slot is free, hashing every byte on the way.
+///
+/// A part is a `ByteBuffer` that AsyncHTTPClient sends as it is, so each byte is held once: in the
+/// part being filled or in a part being uploaded.
 final class S3PartWriter: ResultWriter {
     let partSize: Int
     let slots: PartSlots
     let sink: AsyncStream<UploadPart>.Continuation
-    private var buffer: [UInt8] = []
+    private var buffer: ByteBuffer
     private var hasher = SHA256()
     private var partsSent = 0
 
@@ -20,6 +24,7 @@ final class S3PartWriter: ResultWriter {
         self.partSize = partSize
         self.slots = slots
         self.sink = sink
+        self.buffer = ByteBuffer()
     }
 
     func write(_ bytes: [UInt8]) async throws {
@@ -27,10 +32,11 @@ final class S3PartWriter: ResultWriter {
         size += Int64(bytes.count)
         var rest = bytes[...]
         while !rest.isEmpty {
-            let room = partSize - buffer.count
-            buffer.append(contentsOf: rest.prefix(room))
+            if buffer.capacity < partSize { buffer.reserveCapacity(partSize) }
+            let room = partSize - buffer.readableBytes
+            buffer.writeBytes(rest.prefix(room))
             rest = rest.dropFirst(room)
-            if buffer.count == partSize {
+            if buffer.readableBytes == partSize {
                 try await sendPart()
             }
         }
@@ -39,14 +45,14 @@ final class S3PartWriter: ResultWriter {
     /// Sends the last, short part of a multipart upload; a result that never filled a part stays
     /// in the buffer for a single `PUT`.
     func finish() async throws {
-        if partsSent > 0, !buffer.isEmpty {
+        if partsSent > 0, buffer.readableBytes > 0 {
             try await sendPart()
         }
     }
 
     /// The bytes of a result that fits one part.
-    func takeBuffer() -> [UInt8] {
-        defer { buffer = [] }
+    func takeBuffer() -> ByteBuffer {
+        defer { buffer = ByteBuffer() }
         return buffer
     }
 
@@ -58,9 +64,9 @@ final class S3PartWriter: ResultWriter {
     private func sendPart() async throws {
         try await slots.acquire()
         partsSent += 1
-        var part: [UInt8] = []
-        part.reserveCapacity(partSize)
-        swap(&part, &buffer)
+        let part = buffer
+        // A fresh buffer for the next part: the uploader owns this one now.
+        buffer = ByteBuffer()
         sink.yield(UploadPart(number: partsSent, bytes: part))
     }
 }

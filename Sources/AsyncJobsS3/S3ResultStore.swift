@@ -2,6 +2,7 @@ public import AsyncHTTPClient
 public import AsyncJobs
 public import Foundation
 public import Logging
+import NIOCore
 import SigV4
 
 /// A ``ResultStore`` in an S3-compatible bucket (AWS S3, MinIO, Ceph, moto): many nodes share the
@@ -152,7 +153,7 @@ public struct S3ResultStore: ResultStore {
 /// A part of a multipart upload, numbered from 1.
 struct UploadPart: Sendable {
     var number: Int
-    var bytes: [UInt8]
+    var bytes: ByteBuffer
 }
 
 /// What the part uploader did: nothing (`uploadID == nil`, the result fits one `PUT`), or a

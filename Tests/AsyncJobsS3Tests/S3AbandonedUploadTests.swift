@@ -2,6 +2,7 @@ import AsyncJobs
 @testable import AsyncJobsS3
 import AsyncJobsTestSupport
 import Foundation
+import NIOCore
 import Testing
 
 /// A node killed mid-upload cannot abort its multipart upload; the retention sweeper of any node
@@ -13,7 +14,7 @@ struct S3AbandonedUploadTests {
         // What a node killed with kill -9 during an upload leaves: an upload with parts, never completed.
         let key = "t/crashed/1/out.bin"
         let uploadID = try await store.client.createMultipartUpload(key: key, contentType: "application/octet-stream")
-        _ = try await store.client.uploadPart(key: key, uploadID: uploadID, number: 1, bytes: S3TestBucket.bytes(count: S3TestBucket.partSize))
+        _ = try await store.client.uploadPart(key: key, uploadID: uploadID, number: 1, bytes: ByteBuffer(bytes: S3TestBucket.bytes(count: S3TestBucket.partSize)))
 
         let listed = try await store.client.incompleteUploads()
         #expect(listed.map(\.uploadID) == [uploadID])

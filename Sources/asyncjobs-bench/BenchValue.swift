@@ -12,6 +12,7 @@ enum BenchValue: ExpressibleByStringLiteral {
         let body = fields.keys.sorted().map { key -> String in
             switch fields[key]! {
             case .text(let text): "\"\(key)\":\"\(text)\""
+            case .number(let number) where number.isFinite && number == number.rounded() && abs(number) < 1e15: "\"\(key)\":\(Int64(number))"
             case .number(let number): "\"\(key)\":\(number.isFinite ? String(format: "%.3f", number) : "null")"
             }
         }

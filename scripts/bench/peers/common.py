@@ -33,6 +33,24 @@ def percentile(samples, fraction):
     return ordered[rank - 1] * 1000
 
 
+async def pickup_async(args, enqueue, started, started_event):
+    """The pick-up loop of the asyncio drivers: pause, enqueue job n, wait for its handler to note its
+    start in `started[n]` and set `started_event`. Returns the latencies from the call and from its return."""
+    import asyncio
+
+    from_call, from_return = [], []
+    for n in range(args.jobs):
+        await asyncio.sleep(args.pause_ms / 1000)
+        started_event.clear()
+        called = now()
+        await enqueue(n)
+        returned = now()
+        await started_event.wait()
+        from_call.append(started[n] - called)
+        from_return.append(started[n] - returned)
+    return from_call, from_return
+
+
 def report(fields):
     print(json.dumps(fields, sort_keys=True), flush=True)
 

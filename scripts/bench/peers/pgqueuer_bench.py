@@ -52,16 +52,9 @@ async def main():
                 await asyncio.sleep(0.005)
             common.throughput_report("pgqueuer", "postgres", args, common.now() - start, dequeue_batch_size=BATCH)
         else:
-            from_call, from_return = [], []
-            for n in range(args.jobs):
-                await asyncio.sleep(args.pause_ms / 1000)
-                started_event.clear()
-                called = common.now()
+            async def enqueue(n):
                 await queries.enqueue("noop", str(n).encode())
-                returned = common.now()
-                await started_event.wait()
-                from_call.append(started[n] - called)
-                from_return.append(started[n] - returned)
+            from_call, from_return = await common.pickup_async(args, enqueue, started, started_event)
             common.pickup_report("pgqueuer", "postgres", from_call, from_return, dequeue_batch_size=BATCH)
     finally:
         manager.shutdown.set()

@@ -51,16 +51,9 @@ async def main():
                 common.throughput_report("procrastinate", "postgres", args, common.now() - start, concurrency=concurrency)
             else:
                 await asyncio.sleep(0.5)  # the worker's LISTEN is in place
-                from_call, from_return = [], []
-                for n in range(args.jobs):
-                    await asyncio.sleep(args.pause_ms / 1000)
-                    started_event.clear()
-                    called = common.now()
+                async def enqueue(n):
                     await noop.defer_async(n=n)
-                    returned = common.now()
-                    await started_event.wait()
-                    from_call.append(started[n] - called)
-                    from_return.append(started[n] - returned)
+                from_call, from_return = await common.pickup_async(args, enqueue, started, started_event)
                 common.pickup_report("procrastinate", "postgres", from_call, from_return, concurrency=concurrency)
         finally:
             worker.cancel()

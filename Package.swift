@@ -154,6 +154,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "asyncjobs-bench",
+            dependencies: [
+                "AsyncJobs",
+                "AsyncJobsSQLite",
+                "AsyncJobsPostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "AsyncJobsTestSupport",
             dependencies: [

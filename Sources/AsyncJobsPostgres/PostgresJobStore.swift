@@ -29,7 +29,7 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
     let client: PostgresClient
     let logger: Logger
     let configuration: PostgresStoreConfiguration
-    private let completions: CompletionBatcher<Completion>
+    private let completions: GroupCommit<Completion, Bool>
     /// How long a store call waits for PostgreSQL (see ``deadline(for:)``).
     let deadline: Duration
     private let started = Latch()
@@ -53,7 +53,7 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
         self.configuration = configuration
         let deadline = Self.deadline(for: configuration)
         self.deadline = deadline
-        self.completions = CompletionBatcher { batch in try await Self.writeCompletions(batch, client: client, deadline: deadline, logger: logger) }
+        self.completions = GroupCommit { batch in try await Self.writeCompletions(batch, client: client, deadline: deadline, logger: logger) }
     }
 
     /// Runs the connection pool until the task is cancelled or a graceful shutdown begins.
@@ -106,6 +106,62 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
         guard let row = try await rows.first(where: { _ in true }) else {
             throw JobError(.storage, "the job holding Idempotency-Key '\(new.idempotencyKey ?? "")' vanished during the submit; retry")
         }
+        return try Self.replay(of: new, existing: row)
+    }
+
+    public func submit(_ jobs: [NewJob]) async throws -> [Submission] {
+        guard !jobs.isEmpty else { return [] }
+        return try await transaction { [logger] connection in
+            // One statement inserts the batch; a job whose key is taken (by an earlier submission or an
+            // earlier job of this batch) is skipped here and looked up below. Arrays cannot carry NULLs
+            // here, so an absent key is sent as empty together with a flag.
+            let rows = try await connection.query(
+                """
+                INSERT INTO asyncjobs.jobs (id, tenant_id, type, parameters, state, attempt, max_attempts,
+                    created_at, updated_at, run_after, idempotency_key, request_fingerprint)
+                SELECT v.id, v.tenant_id, v.type, v.parameters, 'queued', 0, v.max_attempts, v.now, v.now, v.now,
+                    CASE WHEN v.has_key THEN v.key END, v.fingerprint
+                FROM unnest(
+                    \(jobs.map(\.id.rawValue)), \(jobs.map(\.tenantID.rawValue)), \(jobs.map(\.type)),
+                    \(jobs.map { JSONValue.object($0.parameters).canonicalJSON() }), \(jobs.map(\.maxAttempts)), \(jobs.map(\.now)),
+                    \(jobs.map { $0.idempotencyKey != nil }), \(jobs.map { $0.idempotencyKey ?? "" }), \(jobs.map(\.requestFingerprint))
+                ) WITH ORDINALITY AS v(id, tenant_id, type, parameters, max_attempts, now, has_key, key, fingerprint, position)
+                ORDER BY v.position
+                ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
+                RETURNING id
+                """,
+                logger: logger
+            )
+            var inserted = Set<String>()
+            for try await id in rows.decode(String.self) { inserted.insert(id) }
+            var submissions: [Submission] = []
+            submissions.reserveCapacity(jobs.count)
+            for new in jobs {
+                if inserted.contains(new.id.rawValue) {
+                    submissions.append(Submission(job: new.queuedJob, created: true))
+                    continue
+                }
+                let existing = try await connection.query(
+                    """
+                    SELECT request_fingerprint, \(unescaped: Self.jobColumns) FROM asyncjobs.jobs
+                    WHERE tenant_id = \(new.tenantID.rawValue) AND idempotency_key = \(new.idempotencyKey)
+                    """,
+                    logger: logger
+                )
+                guard let row = try await existing.first(where: { _ in true }) else {
+                    throw JobError(.storage, "the job holding Idempotency-Key '\(new.idempotencyKey ?? "")' vanished during the submit; retry")
+                }
+                submissions.append(try Self.replay(of: new, existing: row))
+            }
+            if !inserted.isEmpty {
+                try await connection.query("SELECT pg_notify(\(Self.channel), 'queued')", logger: logger)
+            }
+            return submissions
+        }
+    }
+
+    /// The outcome of a submission whose idempotency key `row` (with its `request_fingerprint`) holds.
+    static func replay(of new: NewJob, existing row: PostgresRow) throws -> Submission {
         let existing = try Self.job(from: row)
         guard try row.makeRandomAccess()["request_fingerprint"].decode(String.self) == new.requestFingerprint else {
             throw JobError(
@@ -191,10 +247,18 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
         binds.append(request.workerID)
         binds.append(request.leaseExpiry)
         // One round trip: lock the oldest due rows no other node has locked, and lease them.
+        //
+        // The claim commits without waiting for the WAL to reach the disk (synchronous_commit off for
+        // this transaction only, set by the statement itself so it stays one round trip): it saves a
+        // WAL flush between a submission and the start of its handler. A crash of the database can
+        // forget only the newest claims; their jobs are queued again and run again, which
+        // at-least-once delivery allows, and the old leases no longer match, so nothing the first
+        // worker writes is kept. The completion's commit flushes the WAL, claim included.
         let sql = """
             WITH due AS (
                 SELECT seq FROM asyncjobs.jobs
                 WHERE state = 'queued' AND run_after <= $1\(typeFilter)
+                    AND (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL
                 ORDER BY run_after, seq
                 LIMIT $\(limitIndex)
                 FOR UPDATE SKIP LOCKED

@@ -17,6 +17,8 @@ public struct JobStoreConformance: Sendable {
     /// The checks, one test case each.
     public enum Check: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case submitAndRead
+        case batchSubmitStoresEveryJobInOrder
+        case batchSubmitIsAllOrNothing
         case parametersRoundTrip
         case claimIsExclusiveUnderConcurrency
         case claimHonoursRunAfterOrderAndTypes
@@ -56,6 +58,8 @@ public struct JobStoreConformance: Sendable {
         let store = try await makeStore()
         switch check {
         case .submitAndRead: try await submitAndRead(store)
+        case .batchSubmitStoresEveryJobInOrder: try await batchSubmitStoresEveryJobInOrder(store)
+        case .batchSubmitIsAllOrNothing: try await batchSubmitIsAllOrNothing(store)
         case .parametersRoundTrip: try await parametersRoundTrip(store)
         case .claimIsExclusiveUnderConcurrency: try await claimIsExclusiveUnderConcurrency(store)
         case .claimHonoursRunAfterOrderAndTypes: try await claimHonoursRunAfterOrderAndTypes(store)
@@ -135,6 +139,46 @@ public struct JobStoreConformance: Sendable {
         #expect(read == job, "submit returns exactly what is stored")
         #expect(try await store.job(JobID("no-such-job"), tenant: Self.alice) == nil)
         #expect(try await store.job(JobID("no-such-job"), tenant: nil) == nil)
+    }
+
+    func batchSubmitStoresEveryJobInOrder(_ store: any Store) async throws {
+        let batch = (0..<5).map { n in
+            NewJob(tenantID: Self.alice, type: "demo.csv", parameters: ["rows": .number(Double(n))], maxAttempts: 3, idempotencyKey: n == 2 ? "two" : nil, now: Self.at(1))
+        }
+        let submissions = try await store.submit(batch)
+        #expect(submissions.map(\.job.id) == batch.map(\.id), "one submission per job, in order")
+        #expect(submissions.allSatisfy { $0.created })
+        for submission in submissions {
+            #expect(try await store.job(submission.job.id, tenant: Self.alice) == submission.job, "each job is stored as returned")
+        }
+        #expect(try await store.jobs(JobQuery(tenantID: Self.alice)).jobs.map(\.id) == batch.map(\.id).reversed(), "listed newest first")
+        let claimed = try await claim(store, limit: 5, at: 2)
+        #expect(claimed.map(\.job.id) == batch.map(\.id), "claimed in submission order")
+        #expect(try await store.submit([NewJob]()).isEmpty)
+    }
+
+    func batchSubmitIsAllOrNothing(_ store: any Store) async throws {
+        let original = try await submit(store, parameters: ["rows": 1], key: "k1")
+        func job(_ rows: Int, key: String? = nil) -> NewJob {
+            NewJob(tenantID: Self.alice, type: "demo.csv", parameters: ["rows": .number(Double(rows))], maxAttempts: 3, idempotencyKey: key, now: Self.at(1))
+        }
+        // A replay of an earlier key, and a key used twice within the batch: both are replays.
+        let batch = [job(10), job(1, key: "k1"), job(20, key: "k2"), job(20, key: "k2")]
+        let submissions = try await store.submit(batch)
+        #expect(submissions.map(\.created) == [true, false, true, false])
+        #expect(submissions[1].job.id == original.id)
+        #expect(submissions[3].job.id == batch[2].id)
+        #expect(try await store.jobs(JobQuery(tenantID: Self.alice)).jobs.count == 3)
+
+        let refused = [job(30), job(2, key: "k1")]
+        do {
+            _ = try await store.submit(refused)
+            Issue.record("a batch reusing a key for another request must fail")
+        } catch let error as JobError {
+            #expect(error.code == .idempotencyKeyReused)
+        }
+        #expect(try await store.job(refused[0].id, tenant: nil) == nil, "nothing of a refused batch is stored")
+        #expect(try await store.jobs(JobQuery(tenantID: Self.alice)).jobs.count == 3)
     }
 
     func parametersRoundTrip(_ store: any Store) async throws {

@@ -39,25 +39,47 @@ public struct JobQueue: Sendable {
         idempotencyKey: String? = nil,
         now: Date = Date()
     ) async throws -> Submission {
-        guard let handler = registry.handler(for: type) else {
-            throw JobError(.unknownJobType, "unknown job type '\(type)'; known types: \(registry.types.joined(separator: ", "))")
-        }
-        let validated = try handler.validate(parameters)
-        let submission = try await store.submit(
-            NewJob(
-                tenantID: tenant,
-                type: type,
-                parameters: validated,
-                maxAttempts: handler.options.maxAttempts,
-                idempotencyKey: idempotencyKey,
-                // The fingerprint covers what the client sent, so a replay with other (even if
-                // equivalent after defaults) parameters is a different request.
-                requestFingerprint: NewJob.fingerprint(type: type, parameters: parameters),
-                now: now
-            )
-        )
+        let request = JobRequest(type: type, parameters: parameters, idempotencyKey: idempotencyKey)
+        let submission = try await store.submit(try newJob(request, tenant: tenant, now: now))
         if submission.created { wakeup.signal() }
         return submission
+    }
+
+    /// Validates every job, then stores them all in one transaction and wakes the workers: the way
+    /// to enqueue many jobs at once.
+    ///
+    /// Nothing is stored when any job fails validation or reuses an idempotency key for another
+    /// request (the errors of ``submit(tenant:type:parameters:idempotencyKey:now:)``). Returns one
+    /// ``Submission`` per request, in order.
+    ///
+    /// ```swift
+    /// let submissions = try await queue.submit(tenant: tenant, (0..<1000).map { JobRequest(type: "demo.csv", parameters: ["rows": .number(Double($0))]) })
+    /// ```
+    public func submit(tenant: TenantID, _ requests: [JobRequest], now: Date = Date()) async throws -> [Submission] {
+        let jobs = try requests.map { try newJob($0, tenant: tenant, now: now) }
+        guard !jobs.isEmpty else { return [] }
+        let submissions = try await store.submit(jobs)
+        if submissions.contains(where: \.created) { wakeup.signal() }
+        return submissions
+    }
+
+    /// The validated job for a request; throws ``JobError/Code/unknownJobType`` or
+    /// ``JobError/Code/invalidParameters``.
+    func newJob(_ request: JobRequest, tenant: TenantID, now: Date) throws -> NewJob {
+        guard let handler = registry.handler(for: request.type) else {
+            throw JobError(.unknownJobType, "unknown job type '\(request.type)'; known types: \(registry.types.joined(separator: ", "))")
+        }
+        return NewJob(
+            tenantID: tenant,
+            type: request.type,
+            parameters: try handler.validate(request.parameters),
+            maxAttempts: handler.options.maxAttempts,
+            idempotencyKey: request.idempotencyKey,
+            // The fingerprint covers what the client sent, so a replay with other (even if
+            // equivalent after defaults) parameters is a different request.
+            requestFingerprint: NewJob.fingerprint(type: request.type, parameters: request.parameters),
+            now: now
+        )
     }
 
     /// The tenant's job, or `nil` when it does not exist or belongs to another tenant.

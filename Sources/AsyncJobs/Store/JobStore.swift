@@ -15,6 +15,16 @@ public protocol JobStore: Sendable {
     /// fingerprint matches, or throws ``JobError/Code/idempotencyKeyReused`` if it does not.
     func submit(_ job: NewJob) async throws -> Submission
 
+    /// Inserts several jobs in one transaction and commits them before returning: all of them are
+    /// stored, or none is.
+    ///
+    /// Each job is treated as ``submit(_:)`` treats it, in order: a job whose idempotency key the
+    /// tenant already used (earlier, or by an earlier job of the same batch) comes back as that job
+    /// with `created` false, and a key used for a different request throws
+    /// ``JobError/Code/idempotencyKeyReused``, in which case nothing of the batch is stored.
+    /// Returns one ``Submission`` per job, in the order given.
+    func submit(_ jobs: [NewJob]) async throws -> [Submission]
+
     /// The job with this id, or `nil`; with a tenant, `nil` unless it belongs to that tenant.
     func job(_ id: JobID, tenant: TenantID?) async throws -> Job?
 
@@ -70,6 +80,17 @@ public protocol JobStore: Sendable {
     /// Like ``pruneFinishedJobs(endedBefore:limit:)`` each call is one short statement; callers
     /// repeat until fewer than `limit` jobs come back.
     func expireResults(finishedBefore cutoff: Date, limit: Int, now: Date) async throws -> [Job]
+}
+
+extension JobStore {
+    /// Submits the jobs one after the other: for stores without a transaction spanning several
+    /// inserts. Unlike the stores of this package it is not all-or-nothing.
+    public func submit(_ jobs: [NewJob]) async throws -> [Submission] {
+        var submissions: [Submission] = []
+        submissions.reserveCapacity(jobs.count)
+        for job in jobs { submissions.append(try await submit(job)) }
+        return submissions
+    }
 }
 
 /// A job to insert.

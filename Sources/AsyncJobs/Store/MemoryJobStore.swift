@@ -31,20 +31,32 @@ public final class MemoryJobStore: JobStore, TenantStore, PassportStore {
     // MARK: JobStore
 
     public func submit(_ new: NewJob) async throws -> Submission {
+        try state.withLock { state in try Self.insert(new, into: &state) }
+    }
+
+    public func submit(_ jobs: [NewJob]) async throws -> [Submission] {
         try state.withLock { state in
-            if let key = new.idempotencyKey,
-                let existing = state.rows.values.first(where: { $0.job.tenantID == new.tenantID && $0.job.idempotencyKey == key })
-            {
-                guard existing.fingerprint == new.requestFingerprint else {
-                    throw JobError(.idempotencyKeyReused, "Idempotency-Key '\(key)' was used for a different request", jobID: existing.job.id)
-                }
-                return Submission(job: existing.job, created: false)
-            }
-            state.sequence += 1
-            let job = new.queuedJob
-            state.rows[job.id] = Row(job: job, sequence: state.sequence, fingerprint: new.requestFingerprint)
-            return Submission(job: job, created: true)
+            // All or nothing: the batch works on a copy that replaces the state only if every job went in.
+            var copy = state
+            let submissions = try jobs.map { try Self.insert($0, into: &copy) }
+            state = copy
+            return submissions
         }
+    }
+
+    private static func insert(_ new: NewJob, into state: inout State) throws -> Submission {
+        if let key = new.idempotencyKey,
+            let existing = state.rows.values.first(where: { $0.job.tenantID == new.tenantID && $0.job.idempotencyKey == key })
+        {
+            guard existing.fingerprint == new.requestFingerprint else {
+                throw JobError(.idempotencyKeyReused, "Idempotency-Key '\(key)' was used for a different request", jobID: existing.job.id)
+            }
+            return Submission(job: existing.job, created: false)
+        }
+        state.sequence += 1
+        let job = new.queuedJob
+        state.rows[job.id] = Row(job: job, sequence: state.sequence, fingerprint: new.requestFingerprint)
+        return Submission(job: job, created: true)
     }
 
     public func job(_ id: JobID, tenant: TenantID?) async throws -> Job? {

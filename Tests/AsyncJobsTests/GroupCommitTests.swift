@@ -1,11 +1,11 @@
-@testable import AsyncJobsPostgres
+import AsyncJobs
 import Synchronization
 import Testing
 
-@Suite struct CompletionBatcherTests {
+@Suite struct GroupCommitTests {
     @Test func completionsArrivingDuringAWriteShareTheNextOne() async throws {
         let batches = Mutex<[[Int]]>([])
-        let batcher = CompletionBatcher<Int> { items in
+        let batcher = GroupCommit<Int, Bool> { items in
             batches.withLock { $0.append(items) }
             try await Task.sleep(for: .milliseconds(20))
             return items.map { $0 % 3 != 0 }
@@ -25,7 +25,7 @@ import Testing
     @Test func aFailedWriteFailsEveryItemInItAndTheNextBatchStillRuns() async throws {
         struct Refused: Error {}
         let calls = Mutex(0)
-        let batcher = CompletionBatcher<Int> { items in
+        let batcher = GroupCommit<Int, Bool> { items in
             let call = calls.withLock { count -> Int in
                 count += 1
                 return count

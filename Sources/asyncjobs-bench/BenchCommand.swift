@@ -1,0 +1,24 @@
+import ArgumentParser
+
+/// `asyncjobs-bench`: the engine's side of the benchmarks in `scripts/bench/`. Each run prints one
+/// JSON line that the scripts put beside the peers' figures.
+@main
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "asyncjobs-bench",
+        abstract: "Measure the AsyncJobs engine in process: job throughput and pick-up latency of no-op jobs.",
+        subcommands: [ThroughputCommand.self, PickupCommand.self]
+    )
+}
+
+/// Where the jobs live during a run.
+struct StoreChoice: ParsableArguments {
+    @Option(help: "sqlite or postgres.")
+    var store: BenchStore.Kind = .sqlite
+
+    @Option(name: .customLong("postgres-url"), help: "The (empty) PostgreSQL database to use with --store postgres.")
+    var postgresURL: String?
+
+    @Option(name: .customLong("sqlite-path"), help: "The SQLite file to create with --store sqlite (default: a new temporary directory).")
+    var sqlitePath: String?
+}

@@ -13,7 +13,7 @@ import os
 import benchlib as bench
 
 CONNECTIONS = [8, 32] if bench.SMOKE else [64, 256]
-RUNS = 1 if bench.SMOKE else 5
+RUNS = 1 if bench.SMOKE else 3
 SECONDS = 1 if bench.SMOKE else 10
 
 

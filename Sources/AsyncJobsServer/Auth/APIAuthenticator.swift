@@ -2,7 +2,6 @@ public import AsyncJobs
 import Foundation
 public import Hummingbird
 import HTTPTypes
-import Synchronization
 
 /// Requires both an `X-API-Key` and an `Authorization: Bearer` token of the same tenant, and puts
 /// that tenant in the request context.
@@ -11,13 +10,15 @@ public struct APIAuthenticator: RouterMiddleware {
 
     let tenants: any TenantStore
     let tokens: AccessTokenIssuer
-    let keyCache: APIKeyCache
+    /// Tenants of API keys found in the store, by the key's hash, for a minute.
+    let keyCache = CredentialCache<TenantID>()
+    /// Claims of bearer tokens that verified, by the token, for at most a minute and never past expiry.
+    let tokenCache = CredentialCache<AccessTokenIssuer.Claims>()
 
     /// Creates the authenticator.
     public init(tenants: any TenantStore, tokens: AccessTokenIssuer) {
         self.tenants = tenants
         self.tokens = tokens
-        self.keyCache = APIKeyCache()
     }
 
     static let apiKeyHeader = HTTPField.Name("X-API-Key")!
@@ -34,7 +35,7 @@ public struct APIAuthenticator: RouterMiddleware {
             throw Problem.unauthorized("the Authorization header must use the Bearer scheme")
         }
         let token = authorization.dropFirst(7).trimmingCharacters(in: .whitespaces)
-        guard let claims = tokens.verify(token) else {
+        guard let claims = verifiedClaims(token) else {
             throw Problem.unauthorized(
                 "the bearer token is invalid or expired",
                 challenge: #"Bearer realm="asyncjobs", error="invalid_token""#
@@ -53,37 +54,23 @@ public struct APIAuthenticator: RouterMiddleware {
 
     private func tenantID(forAPIKey apiKey: String) async throws -> TenantID? {
         let hash = TenantCredentials.hash(apiKey)
-        if let cached = keyCache.tenant(forHash: hash) { return cached }
+        if let cached = keyCache.value(forKey: hash) { return cached }
         guard let tenant = try await tenants.tenantID(forAPIKeyHash: hash) else { return nil }
-        keyCache.store(tenant, forHash: hash)
+        keyCache.store(tenant, forKey: hash, until: .now.advanced(by: Self.cacheLifetime))
         return tenant
     }
-}
 
-/// Remembers recently verified API keys (by hash) for a minute, so polling does not read the store
-/// for every request. Only keys that were found are cached.
-final class APIKeyCache: Sendable {
-    private let entries = Mutex<[String: (tenant: TenantID, until: ContinuousClock.Instant)]>([:])
-    private let lifetime: Duration = .seconds(60)
-    private let capacity = 10_000
-
-    func tenant(forHash hash: String) -> TenantID? {
-        let now = ContinuousClock.now
-        return entries.withLock { entries in
-            guard let entry = entries[hash] else { return nil }
-            guard entry.until > now else {
-                entries[hash] = nil
-                return nil
-            }
-            return entry.tenant
-        }
+    /// The token's claims when it is valid. A poller sends the same token many times a second, so a
+    /// token that verified is remembered (in memory only, as the request itself is) until it expires
+    /// or for a minute, whichever comes first.
+    private func verifiedClaims(_ token: String) -> AccessTokenIssuer.Claims? {
+        if let cached = tokenCache.value(forKey: token) { return cached }
+        let now = Date()
+        guard let claims = tokens.verify(token, now: now) else { return nil }
+        let remaining = Double(claims.expires) - now.timeIntervalSince1970
+        tokenCache.store(claims, forKey: token, until: .now.advanced(by: min(Self.cacheLifetime, .seconds(remaining))))
+        return claims
     }
 
-    func store(_ tenant: TenantID, forHash hash: String) {
-        let until = ContinuousClock.now.advanced(by: lifetime)
-        entries.withLock { entries in
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[hash] = (tenant, until)
-        }
-    }
+    static let cacheLifetime: Duration = .seconds(60)
 }

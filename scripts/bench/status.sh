@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Status polling: wrk with 64 and 256 connections on GET /v1/jobs/{id}/status vs our /healthz vs nginx serving the same JSON.
+# One command on a fresh clone: installs its peers (Debian), builds the server in release, prints the
+# table and appends the medians to BENCHMARKS.md. `--smoke` runs it in seconds and records nothing.
+. "$(dirname "$0")/http-common.sh"
+python3 scripts/bench/status.py

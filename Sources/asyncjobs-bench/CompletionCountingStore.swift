@@ -52,6 +52,7 @@ final class CompletionCountingStore: JobStore {
         try await base.fail(lease, failure: failure, retryAt: retryAt, now: now)
     }
     func release(_ lease: Lease, now: Date) async throws -> Bool { try await base.release(lease, now: now) }
+    func countUnfinishedJobs(tenant: TenantID, upTo limit: Int) async throws -> Int { try await base.countUnfinishedJobs(tenant: tenant, upTo: limit) }
     func cancel(_ id: JobID, tenant: TenantID, now: Date) async throws -> CancelOutcome { try await base.cancel(id, tenant: tenant, now: now) }
     func delete(_ id: JobID, tenant: TenantID) async throws -> DeleteOutcome { try await base.delete(id, tenant: tenant) }
     func requeueExpiredLeases(now: Date) async throws -> Int { try await base.requeueExpiredLeases(now: now) }

@@ -1,8 +1,9 @@
 import AsyncJobs
-import AsyncJobsPostgres
+@testable import AsyncJobsPostgres
 import AsyncJobsTestSupport
 import Foundation
 import Logging
+import PostgresNIO
 import ServiceLifecycle
 import Synchronization
 import Testing
@@ -46,8 +47,15 @@ struct PostgresMultiNodeTests {
                 WorkerPool(queue: nodeA, configuration: slow),
             ]
             try await withRunningServices(services) {
-                // The pool polls once at start; give the relay a moment to LISTEN before the submit.
-                try await Task.sleep(for: .milliseconds(500))
+                // The pool polls once at start; only a relay that is already listening sees the submit.
+                try await eventually("node A's relay to LISTEN") {
+                    let rows = try await stores[1].execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'",
+                        logger: PostgresTestDatabase.logger
+                    )
+                    for try await count in rows.decode(Int64.self) { return count > 0 }
+                    return false
+                }
                 let quick = try await nodeB.submit(tenant: TenantID("t"), type: "probe", parameters: [:])
                 try await eventually(timeout: .seconds(5), "the job submitted through B ran on A") {
                     try await nodeB.job(quick.job.id, tenant: TenantID("t"))?.state == .succeeded

@@ -1,5 +1,6 @@
 import AsyncJobs
 import AsyncJobsS3
+import AsyncJobsTestSupport
 import Crypto
 import Foundation
 import Testing
@@ -79,8 +80,8 @@ struct S3ResultStoreTests {
             }
             var iterator = started.stream.makeAsyncIterator()
             await iterator.next()
-            // Let the first parts reach the server, then cancel.
-            try? await Task.sleep(for: .milliseconds(200))
+            // Cancel once the multipart upload exists in the bucket, so there is something to abort.
+            try await eventually("the multipart upload to start") { try await !store.client.incompleteUploads().isEmpty }
             group.cancelAll()
             while let outcome = await group.nextResult() {
                 if case .success = outcome { Issue.record("a cancelled upload completed") }

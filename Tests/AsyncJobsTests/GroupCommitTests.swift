@@ -25,21 +25,29 @@ import Testing
     @Test func aFailedWriteFailsEveryItemInItAndTheNextBatchStillRuns() async throws {
         struct Refused: Error {}
         let calls = Mutex(0)
+        let firstWriteStarted = Latch()
+        let releaseFirstWrite = Latch()
         let batcher = GroupCommit<Int, Bool> { items in
             let call = calls.withLock { count -> Int in
                 count += 1
                 return count
             }
-            try await Task.sleep(for: .milliseconds(20))
-            if call == 1 { throw Refused() }
+            if call == 1 {
+                firstWriteStarted.set()
+                await releaseFirstWrite.wait()
+                throw Refused()
+            }
             return items.map { _ in true }
         }
         async let first = Result(catching: { try await batcher.submit(0) })
-        try await Task.sleep(for: .milliseconds(5))
+        // The second item arrives while the first write is in progress, so it goes in the next one.
+        await firstWriteStarted.wait()
         async let second = Result(catching: { try await batcher.submit(1) })
+        releaseFirstWrite.set()
         let (a, b) = await (first, second)
         #expect(throws: Refused.self) { try a.get() }
         #expect(try b.get() == true)
+        #expect(calls.withLock { $0 } == 2)
     }
 }
 

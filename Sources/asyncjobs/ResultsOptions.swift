@@ -59,7 +59,6 @@ struct ResultsOptions: ParsableArguments {
         switch try location(dataDirectory: dataDirectory) {
         case .directory(let root):
             let files = try FileResultStore(root: root, signer: signer, publicURL: publicURL)
-            try await files.removeAbandonedWrites(startedBefore: Date().addingTimeInterval(-3600))
             return Opened(store: files, files: files, description: "file:\(root.path)")
         case .s3(let configuration):
             let store = S3ResultStore(configuration: configuration, logger: logger)

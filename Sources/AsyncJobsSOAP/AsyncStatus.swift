@@ -47,9 +47,6 @@ public struct AsyncStatus: Sendable, Hashable {
 
     /// A decimal with one fractional digit, as the seed writes them (`100.0`).
     static func decimal(_ value: Double) -> String {
-        let tenths = (value * 10).rounded()
-        let whole = Int64(tenths / 10)
-        let fraction = Int64(abs(tenths.truncatingRemainder(dividingBy: 10)))
-        return "\(whole).\(fraction)"
+        String(format: "%.1f", value)
     }
 }

@@ -172,14 +172,27 @@ def healthz():
             return r.status, None
     except urllib.error.HTTPError as e:
         return e.code, e.headers.get("Retry-After")
-held = []
-for _ in range(2):
+def stall():
     s = socket.create_connection(("127.0.0.1", int(port)))
     s.sendall((f"POST /v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: {key}\r\nAuthorization: Bearer {token}\r\n"
                "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"type\": ").encode())
-    held.append(s)
+    s.setblocking(False)
+    return s
+def answered(s):  # the server answered (or closed): the request no longer holds a place
+    try:
+        s.recv(1, socket.MSG_PEEK)
+        return True
+    except BlockingIOError:
+        return False
+held = [stall(), stall()]
 deadline = time.monotonic() + 10
 while (answer := healthz())[0] != 503 and time.monotonic() < deadline:
+    # A health check can slip in between the two stalled requests and take the second place for a
+    # moment, and then the second stalled request is the one refused: stall another in its place.
+    for index, s in enumerate(held):
+        if answered(s):
+            s.close()
+            held[index] = stall()
     time.sleep(0.05)
 refused = f"{answer[0]} retry-after={answer[1]}"
 for s in held:

@@ -56,7 +56,8 @@ public func buildRouter(configuration: ServerConfiguration, components: ServerCo
         links: PublicLinks(baseURL: configuration.effectivePublicURL),
         resultURLTTL: configuration.resultURLTTL,
         bodyTimeout: configuration.bodyTimeout,
-        unfinishedJobLimit: configuration.maxUnfinishedJobsPerTenant
+        unfinishedJobLimit: configuration.maxUnfinishedJobsPerTenant,
+        finishedStatusCacheLifetime: configuration.finishedStatusCacheLifetime
     ).addRoutes(to: api)
     JobTypesController(registry: components.queue.registry).addRoutes(to: api)
     return router

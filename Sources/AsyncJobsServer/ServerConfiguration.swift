@@ -26,6 +26,11 @@ public struct ServerConfiguration: Sendable {
     /// The most queued or running jobs one tenant may have; past it a submission gets
     /// `429 too-many-queued-jobs`. `nil` for no limit.
     public var maxUnfinishedJobsPerTenant: Int? = 10_000
+    /// How long the status route answers for a finished job from memory before reading the store
+    /// again. A poll in the same second as the previous one gets the same bytes; a deletion made on
+    /// another node, or a result expired by retention, shows within this time. `.zero` reads the
+    /// store on every poll.
+    public var finishedStatusCacheLifetime: Duration = .seconds(1)
 
     /// Creates a configuration; every argument has a default.
     public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: URL? = nil, resultURLTTL: Int = 300, tokenLifetime: Int = 3600) {

@@ -41,6 +41,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-queued-jobs"), help: "Queued or running jobs each tenant may have; past that a submission gets 429 with Retry-After; 0 for no limit (ASYNCJOBS_MAX_QUEUED_JOBS).")
     var maxQueuedJobs: Int = Environment.int("ASYNCJOBS_MAX_QUEUED_JOBS", default: 10_000)
 
+    @Option(name: .customLong("status-cache-ttl"), help: "Seconds the status route answers for a finished job from memory before reading the store again; a deletion on another node shows within this time; 0 reads the store on every poll (ASYNCJOBS_STATUS_CACHE_TTL).")
+    var statusCacheTTL: Int = Environment.int("ASYNCJOBS_STATUS_CACHE_TTL", default: 1)
+
     @Option(name: .customLong("body-timeout"), help: "Seconds a request body may take to arrive before the request gets 408 (ASYNCJOBS_BODY_TIMEOUT).")
     var bodyTimeout: Int = Environment.int("ASYNCJOBS_BODY_TIMEOUT", default: 30)
 
@@ -62,6 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard rateLimit >= 0 else { throw ValidationError("--rate-limit cannot be negative") }
         guard maxConcurrentRequests >= 0 else { throw ValidationError("--max-concurrent-requests cannot be negative") }
         guard maxQueuedJobs >= 0 else { throw ValidationError("--max-queued-jobs cannot be negative") }
+        guard (0...60).contains(statusCacheTTL) else { throw ValidationError("--status-cache-ttl must be 0–60 seconds") }
         guard (10...3600).contains(soapTimestampWindow) else { throw ValidationError("--soap-timestamp-window must be 10–3600 seconds") }
         if let publicURL {
             guard let url = URL(string: publicURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
@@ -79,6 +83,7 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.bodyTimeout = .seconds(bodyTimeout)
             configuration.maxConcurrentRequests = maxConcurrentRequests > 0 ? maxConcurrentRequests : nil
             configuration.maxUnfinishedJobsPerTenant = maxQueuedJobs > 0 ? maxQueuedJobs : nil
+            configuration.finishedStatusCacheLifetime = .seconds(statusCacheTTL)
             if rateLimit > 0 {
                 configuration.rateLimit = rateLimit
                 configuration.rateBurst = max(1, Int(rateLimit * 2))

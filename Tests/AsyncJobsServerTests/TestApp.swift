@@ -29,6 +29,7 @@ struct TestApp {
         resultURLTTL: Int = 300,
         rateLimit: (rate: Double, burst: Int)? = nil,
         maxUnfinishedJobsPerTenant: Int? = nil,
+        statusCacheLifetime: Duration = .seconds(1),
         handlers: [JobHandler] = [DemoCSVJob.handler()]
     ) async throws {
         directory = try TemporaryDirectory()
@@ -39,6 +40,7 @@ struct TestApp {
             configuration.rateBurst = rateLimit.burst
         }
         configuration.maxUnfinishedJobsPerTenant = maxUnfinishedJobsPerTenant
+        configuration.finishedStatusCacheLifetime = statusCacheLifetime
         self.configuration = configuration
         let credentials = try await ServerSecrets.signingCredentials(store: store, accessKeyID: nil, secretAccessKey: nil)
         results = try FileResultStore(

@@ -17,6 +17,8 @@ public struct JobQueue: Sendable {
     public let registry: JobRegistry
     /// Signalled when there may be work: a submission, a requeued lease, a finished job.
     public let wakeup: Wakeup
+    /// Counts this node's deletions of finished jobs and their results, for caches of finished jobs.
+    public let finishedJobChanges: FinishedJobChanges
     let running: RunningJobs
 
     /// Creates a queue over a store.
@@ -25,6 +27,7 @@ public struct JobQueue: Sendable {
         self.results = results
         self.registry = registry
         self.wakeup = Wakeup()
+        self.finishedJobChanges = FinishedJobChanges()
         self.running = RunningJobs()
     }
 
@@ -100,8 +103,9 @@ public struct JobQueue: Sendable {
     /// Forgets a terminal job and deletes its result.
     public func delete(_ id: JobID, tenant: TenantID) async throws -> DeleteOutcome {
         let outcome = try await store.delete(id, tenant: tenant)
-        if case .deleted(let job) = outcome, let result = job.result {
-            try await results.delete(key: result.key)
+        if case .deleted(let job) = outcome {
+            finishedJobChanges.record()
+            if let result = job.result { try await results.delete(key: result.key) }
         }
         return outcome
     }

@@ -113,6 +113,7 @@ public struct RetentionSweeper: Service {
         do {
             while !Task.isCancelled {
                 let jobs = try await batch()
+                if !jobs.isEmpty { queue.finishedJobChanges.record() }
                 for job in jobs {
                     guard let result = job.result else { continue }
                     do {

@@ -34,7 +34,7 @@ public struct APIAuthenticator: RouterMiddleware {
         guard scheme.lowercased() == "bearer ", authorization.count > 7 else {
             throw Problem.unauthorized("the Authorization header must use the Bearer scheme")
         }
-        let token = authorization.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        let token = authorization.dropFirst(7).trimmingHTTPWhitespace()
         guard let claims = verifiedClaims(token) else {
             throw Problem.unauthorized(
                 "the bearer token is invalid or expired",

@@ -11,6 +11,7 @@ public struct JobsController: Sendable {
     let resultURLTTL: Int
     let bodyTimeout: Duration
     let unfinishedJobLimit: Int?
+    let finishedStatusCache: FinishedStatusCache?
 
     /// Creates the controller.
     /// - Parameters:
@@ -19,7 +20,17 @@ public struct JobsController: Sendable {
     ///   - resultURLTTL: Seconds a `resultUrl` stays valid.
     ///   - bodyTimeout: The longest a request body may take to arrive.
     ///   - unfinishedJobLimit: The most queued or running jobs a tenant may have; `nil` for no limit.
-    public init(queue: JobQueue, links: PublicLinks, resultURLTTL: Int, bodyTimeout: Duration = .seconds(30), unfinishedJobLimit: Int? = nil) {
+    ///   - finishedStatusCacheLifetime: How long the status route answers for a finished job from
+    ///     memory before reading the store again; `.zero` reads it on every poll.
+    public init(
+        queue: JobQueue,
+        links: PublicLinks,
+        resultURLTTL: Int,
+        bodyTimeout: Duration = .seconds(30),
+        unfinishedJobLimit: Int? = nil,
+        finishedStatusCacheLifetime: Duration = .seconds(1)
+    ) {
+        self.finishedStatusCache = finishedStatusCacheLifetime > .zero ? FinishedStatusCache(lifetime: finishedStatusCacheLifetime) : nil
         self.bodyTimeout = bodyTimeout
         self.queue = queue
         self.links = links
@@ -59,8 +70,31 @@ public struct JobsController: Sendable {
     }
 
     @Sendable func status(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let job = try await requireJob(context)
+        let key = FinishedStatusCache.Key(tenant: try context.requireTenant(), job: try jobID(context), mediaType: context.mediaType)
         let now = Date()
+        let second = Int64(now.timeIntervalSince1970.rounded(.down))
+        let clock = ContinuousClock.now
+        let revision = queue.finishedJobChanges.current
+        let job: Job
+        let readUntil: ContinuousClock.Instant
+        if let cache = finishedStatusCache, let cached = cache.entry(key, now: clock, revision: revision) {
+            if cached.second == second { return JSONResponse.make(body: cached.body, status: .ok, context: context) }
+            job = cached.job
+            readUntil = cached.readUntil
+        } else {
+            guard let stored = try await queue.job(key.job, tenant: key.tenant) else { throw Problem.jobNotFound(key.job.rawValue) }
+            job = stored
+            readUntil = clock.advanced(by: finishedStatusCache?.lifetime ?? .zero)
+        }
+        let body = try JSONResponse.encode(statusBody(job, mediaType: context.mediaType, now: now))
+        if let cache = finishedStatusCache, job.state.isTerminal {
+            cache.store(.init(job: job, readUntil: readUntil, revision: revision, second: second, body: body), for: key)
+        }
+        let headers: HTTPFields = job.state.isTerminal ? [:] : [.retryAfter: "1"]
+        return JSONResponse.make(body: body, status: .ok, headers: headers, context: context)
+    }
+
+    private func statusBody(_ job: Job, mediaType: APIMediaType, now: Date) throws -> StatusBody {
         var body = StatusBody(status: job.state.restStatus)
         if job.state == .succeeded, let expiredAt = job.resultExpiredAt {
             // The job stays readable after its result was deleted: say so rather than hand out a dead link.
@@ -73,7 +107,7 @@ public struct JobsController: Sendable {
             body.resultUrl = try queue.results.downloadURL(for: result, expiresIn: resultURLTTL, now: now).absoluteString
             body.resultUrlExpiresInSeconds = resultURLTTL
         }
-        if context.mediaType == .json {
+        if mediaType == .json {
             body.jobId = job.id.rawValue
             body.percentCompleted = job.progress.percent
             if job.state == .running { body.estRemainingDuration = job.progress.remainingSeconds(at: now) }
@@ -82,8 +116,7 @@ public struct JobsController: Sendable {
                     ?? (job.state == .cancelled ? ErrorBody(code: "cancelled", message: "the job was cancelled by the client") : nil)
             }
         }
-        let headers: HTTPFields = job.state.isTerminal ? [:] : [.retryAfter: "1"]
-        return try encode(body, status: .ok, headers: headers, context: context)
+        return body
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -82,7 +82,7 @@ public struct TokenController: Sendable {
     /// `Basic base64(urlencode(id):urlencode(secret))`, per RFC 6749 §2.3.1.
     static func basicCredentials(_ header: String) -> (String, String)? {
         guard header.lowercased().hasPrefix("basic ") else { return nil }
-        guard let data = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+        guard let data = Data(base64Encoded: String(header.dropFirst(6)).trimmingHTTPWhitespace()),
             let decoded = String(data: data, encoding: .utf8),
             let colon = decoded.firstIndex(of: ":")
         else { return nil }

@@ -15,9 +15,19 @@ enum JSONResponse {
     }()
 
     static func make(_ value: some Encodable, status: HTTPResponse.Status, headers: HTTPFields = [:], context: AppRequestContext) throws -> Response {
+        make(body: try encode(value), status: status, headers: headers, context: context)
+    }
+
+    /// The JSON encoding of `value`.
+    static func encode(_ value: some Encodable) throws -> ByteBuffer {
+        ByteBuffer(bytes: try encoder.encode(value))
+    }
+
+    /// A response carrying an already encoded body.
+    static func make(body: ByteBuffer, status: HTTPResponse.Status, headers: HTTPFields = [:], context: AppRequestContext) -> Response {
         var headers = headers
         headers[.contentType] = context.mediaType.rawValue
         headers[.cacheControl] = "no-store"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
     }
 }

@@ -68,9 +68,9 @@ extension JSONValue {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Parses JSON text into a value.
+    /// Parses JSON text into a value; throws ``JSONValueParseError``.
     public static func parse(_ text: String) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        try JSONValueParser.parse(text)
     }
 }
 

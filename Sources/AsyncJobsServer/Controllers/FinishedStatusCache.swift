@@ -16,6 +16,10 @@ import Synchronization
 /// Those made by another node sharing the store show within ``lifetime``; a link handed out in
 /// that window to a deleted result answers 404 at download. Running and queued jobs are never
 /// kept: their progress is always read from the store.
+///
+/// An entry is read again from the store before it runs out, by the one poll that arrives first in
+/// the last quarter of its lifetime while the others still use it, so that hundreds of pollers of
+/// one job do not all miss at the same instant and queue on the store together.
 final class FinishedStatusCache: Sendable {
     struct Key: Hashable, Sendable {
         var tenant: TenantID
@@ -26,14 +30,22 @@ final class FinishedStatusCache: Sendable {
     struct Entry: Sendable {
         /// The finished job as the store returned it.
         var job: Job
-        /// Until when ``job`` may be used without reading the store again.
-        var readUntil: ContinuousClock.Instant
+        /// When ``job`` was read from the store.
+        var readAt: ContinuousClock.Instant
         /// ``AsyncJobs/FinishedJobChanges/current`` before ``job`` was read.
         var revision: UInt64
         /// The Unix second ``body`` was rendered for.
         var second: Int64
         /// The status body rendered in ``second``.
         var body: ByteBuffer
+        /// Whether a poll has taken on reading the job again.
+        var refreshing = false
+    }
+
+    /// A usable entry, and whether the caller is the one to read the job from the store again.
+    struct Lookup {
+        var entry: Entry
+        var refresh: Bool
     }
 
     /// How long a finished job is used without reading the store again.
@@ -51,15 +63,22 @@ final class FinishedStatusCache: Sendable {
     }
 
     /// The entry for `key`, or `nil` when there is none, it has outlived ``lifetime``, or this node
-    /// has changed a finished job since it was read (`revision` is the count now).
-    func entry(_ key: Key, now: ContinuousClock.Instant, revision: UInt64) -> Entry? {
+    /// has changed a finished job since it was read (`revision` is the count now). The first caller
+    /// in the last quarter of the entry's lifetime is told to read the job again.
+    func lookup(_ key: Key, now: ContinuousClock.Instant, revision: UInt64) -> Lookup? {
         entries.withLock { entries in
-            guard let entry = entries[key] else { return nil }
-            guard entry.readUntil > now, entry.revision == revision else {
+            guard var entry = entries[key] else { return nil }
+            let age = now - entry.readAt
+            guard age < lifetime, entry.revision == revision else {
                 entries[key] = nil
                 return nil
             }
-            return entry
+            let refresh = !entry.refreshing && age >= lifetime * 3 / 4
+            if refresh {
+                entry.refreshing = true
+                entries[key] = entry
+            }
+            return Lookup(entry: entry, refresh: refresh)
         }
     }
 

@@ -76,19 +76,18 @@ public struct JobsController: Sendable {
         let clock = ContinuousClock.now
         let revision = queue.finishedJobChanges.current
         let job: Job
-        let readUntil: ContinuousClock.Instant
-        if let cache = finishedStatusCache, let cached = cache.entry(key, now: clock, revision: revision) {
-            if cached.second == second { return JSONResponse.make(body: cached.body, status: .ok, context: context) }
-            job = cached.job
-            readUntil = cached.readUntil
+        var readAt = clock
+        if let cache = finishedStatusCache, let cached = cache.lookup(key, now: clock, revision: revision), !cached.refresh {
+            if cached.entry.second == second { return JSONResponse.make(body: cached.entry.body, status: .ok, context: context) }
+            job = cached.entry.job
+            readAt = cached.entry.readAt
         } else {
             guard let stored = try await queue.job(key.job, tenant: key.tenant) else { throw Problem.jobNotFound(key.job.rawValue) }
             job = stored
-            readUntil = clock.advanced(by: finishedStatusCache?.lifetime ?? .zero)
         }
         let body = try JSONResponse.encode(statusBody(job, mediaType: context.mediaType, now: now))
         if let cache = finishedStatusCache, job.state.isTerminal {
-            cache.store(.init(job: job, readUntil: readUntil, revision: revision, second: second, body: body), for: key)
+            cache.store(.init(job: job, readAt: readAt, revision: revision, second: second, body: body), for: key)
         }
         let headers: HTTPFields = job.state.isTerminal ? [:] : [.retryAfter: "1"]
         return JSONResponse.make(body: body, status: .ok, headers: headers, context: context)

@@ -12,12 +12,8 @@ import Testing
 /// cache's lifetime for changes made behind its back (another node sharing the store).
 @Suite struct FinishedStatusCacheTests {
     @Test func aFinishedJobIsAnsweredFromMemoryWithAFreshSignatureEachSecond() async throws {
-        let app = try await TestApp(statusCacheLifetime: .seconds(60))
-        let alice = try await app.tenant("alice")
-        try await app.application().test(.router) { client in
-            let id = try await client.submitDemo(alice)
-            let first = try await client.waitForStatus(id, "completed", headers: alice)
-            let firstURL = try #require(first["resultUrl"] as? String)
+        try await withFinishedJob(cacheLifetime: .seconds(60)) { app, client, id, alice in
+            let firstURL = try #require(try await status(client, id, alice)["resultUrl"] as? String)
 
             // Behind the cache's back, as another node would: the store no longer has the job.
             try await deleteBehindTheCache(app, id)
@@ -33,11 +29,7 @@ import Testing
     }
 
     @Test func aChangeBehindTheCachesBackShowsWithinItsLifetime() async throws {
-        let app = try await TestApp(statusCacheLifetime: .milliseconds(300))
-        let alice = try await app.tenant("alice")
-        try await app.application().test(.router) { client in
-            let id = try await client.submitDemo(alice)
-            _ = try await client.waitForStatus(id, "completed", headers: alice)
+        try await withFinishedJob(cacheLifetime: .milliseconds(300)) { app, client, id, alice in
             try await deleteBehindTheCache(app, id)
             try await eventually("the deletion to show") {
                 try await client.send("/v1/jobs/\(id)/status", headers: alice).status == .notFound
@@ -46,53 +38,50 @@ import Testing
     }
 
     @Test func withoutACacheEveryPollReadsTheStore() async throws {
-        let app = try await TestApp(statusCacheLifetime: .zero)
-        let alice = try await app.tenant("alice")
-        try await app.application().test(.router) { client in
-            let id = try await client.submitDemo(alice)
-            _ = try await client.waitForStatus(id, "completed", headers: alice)
+        try await withFinishedJob(cacheLifetime: .zero) { app, client, id, alice in
             try await deleteBehindTheCache(app, id)
             #expect(try await client.send("/v1/jobs/\(id)/status", headers: alice).status == .notFound)
         }
     }
 
     @Test func aDeletionThroughThisNodeShowsAtOnce() async throws {
-        let app = try await TestApp(statusCacheLifetime: .seconds(60))
-        let alice = try await app.tenant("alice")
-        try await app.application().test(.router) { client in
-            let id = try await client.submitDemo(alice)
-            _ = try await client.waitForStatus(id, "completed", headers: alice)
+        try await withFinishedJob(cacheLifetime: .seconds(60)) { _, client, id, alice async throws in
             #expect(try await client.send("/v1/jobs/\(id)", .delete, headers: alice).status == .noContent)
             #expect(try await client.send("/v1/jobs/\(id)/status", headers: alice).status == .notFound)
         }
     }
 
     @Test func anotherTenantNeverSeesACachedJob() async throws {
-        let app = try await TestApp(statusCacheLifetime: .seconds(60))
-        let alice = try await app.tenant("alice")
-        let mallory = try await app.tenant("mallory")
-        try await app.application().test(.router) { client in
-            let id = try await client.submitDemo(alice)
-            _ = try await client.waitForStatus(id, "completed", headers: alice)
-            #expect(try await client.send("/v1/jobs/\(id)/status", headers: alice).status == .ok)
-            let stolen = try await client.send("/v1/jobs/\(id)/status", headers: mallory)
+        try await withFinishedJob(cacheLifetime: .seconds(60)) { app, client, id, _ in
+            let stolen = try await client.send("/v1/jobs/\(id)/status", headers: try await app.tenant("mallory"))
             #expect(stolen.status == .notFound)
             #expect(!stolen.text.contains("resultUrl"))
         }
     }
 
     @Test func theMediaTypesAreKeptApart() async throws {
-        let app = try await TestApp(statusCacheLifetime: .seconds(60))
-        let alice = try await app.tenant("alice")
-        try await app.application().test(.router) { client in
-            let id = try await client.submitDemo(alice)
-            _ = try await client.waitForStatus(id, "completed", headers: alice)
+        try await withFinishedJob(cacheLifetime: .seconds(60)) { _, client, id, alice in
             let json = try await client.send("/v1/jobs/\(id)/status", headers: alice.merging([.accept: "application/json"]))
             let vendor = try await client.send("/v1/jobs/\(id)/status", headers: alice.merging([.accept: "application/vnd.sciquest.com.ees+json"]))
             #expect(json.headers[.contentType] == "application/json")
             #expect(vendor.headers[.contentType] == "application/vnd.sciquest.com.ees+json")
             #expect(try json.json()["jobId"] as? String == id)
             #expect(try vendor.json()["jobId"] == nil, "the vendor type carries only the seed's fields")
+        }
+    }
+
+    /// Runs `body` on a server whose cache keeps finished jobs for `cacheLifetime`, once alice's demo
+    /// job has completed and its status has been polled (so the cache holds it).
+    private func withFinishedJob(
+        cacheLifetime: Duration,
+        _ body: @escaping @Sendable (TestApp, any TestClientProtocol, String, HTTPFields) async throws -> Void
+    ) async throws {
+        let app = try await TestApp(statusCacheLifetime: cacheLifetime)
+        let alice = try await app.tenant("alice")
+        try await app.application().test(.router) { client in
+            let id = try await client.submitDemo(alice)
+            _ = try await client.waitForStatus(id, "completed", headers: alice)
+            try await body(app, client, id, alice)
         }
     }
 

@@ -61,21 +61,7 @@ struct JSONValueParser {
             skipWhitespace()
             let member = try value(depth: depth + 1)
             if members[name] == nil { members[name] = member }
-            skipWhitespace()
-            switch try peek() {
-            case UInt8(ascii: ","):
-                index += 1
-                skipWhitespace()
-                if try peek() == UInt8(ascii: "}") {
-                    index += 1
-                    return .object(members)
-                }
-            case UInt8(ascii: "}"):
-                index += 1
-                return .object(members)
-            default:
-                throw error("expected ',' or '}'")
-            }
+            if try endOfElement(closing: UInt8(ascii: "}")) { return .object(members) }
         }
     }
 
@@ -90,21 +76,26 @@ struct JSONValueParser {
         }
         while true {
             elements.append(try value(depth: depth + 1))
+            if try endOfElement(closing: UInt8(ascii: "]")) { return .array(elements) }
+        }
+    }
+
+    /// After an element or member: consumes a `,` or the `closing` bracket, and a `,` right before
+    /// `closing` too, as `JSONDecoder` allows; returns whether the container has ended.
+    private mutating func endOfElement(closing: UInt8) throws(JSONValueParseError) -> Bool {
+        skipWhitespace()
+        switch try peek() {
+        case UInt8(ascii: ","):
+            index += 1
             skipWhitespace()
-            switch try peek() {
-            case UInt8(ascii: ","):
-                index += 1
-                skipWhitespace()
-                if try peek() == UInt8(ascii: "]") {
-                    index += 1
-                    return .array(elements)
-                }
-            case UInt8(ascii: "]"):
-                index += 1
-                return .array(elements)
-            default:
-                throw error("expected ',' or ']'")
-            }
+            guard try peek() == closing else { return false }
+            index += 1
+            return true
+        case closing:
+            index += 1
+            return true
+        default:
+            throw error("expected ',' or '\(Character(Unicode.Scalar(closing)))'")
         }
     }
 

@@ -85,11 +85,15 @@ final class FinishedStatusCache: Sendable {
     /// Remembers a finished job and the body just rendered for it.
     func store(_ entry: Entry, for key: Key) {
         guard entry.job.state.isTerminal else { return }
+        var entry = entry
         entries.withLock { entries in
-            if entries.count >= capacity, entries[key] == nil { entries.removeAll(keepingCapacity: true) }
+            if let current = entries[key], current.readAt == entry.readAt {
+                // A body re-signed from the same read keeps that read's refresh claim.
+                entry.refreshing = current.refreshing
+            } else if entries.count >= capacity, entries[key] == nil {
+                entries.removeAll(keepingCapacity: true)
+            }
             entries[key] = entry
         }
     }
-
-    var count: Int { entries.withLock { $0.count } }
 }

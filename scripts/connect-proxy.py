@@ -32,7 +32,13 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
         writer.write(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
         writer.close()
         return
-    upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", UPSTREAM)
+    try:
+        upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", UPSTREAM)
+    except OSError:
+        # The client must hear that the tunnel failed rather than wait on an open socket.
+        writer.write(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+        writer.close()
+        return
     writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
     await writer.drain()
     await asyncio.gather(relay(reader, upstream_writer), relay(upstream_reader, writer), return_exceptions=True)

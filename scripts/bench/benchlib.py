@@ -224,6 +224,11 @@ def verdict(met):
     return "met" if met else "MISSED"
 
 
+def machine_load():
+    """The 1-minute load average when the script started and now: this machine is shared, so a run records how busy it was."""
+    return f"1-minute load average {os.environ.get('BENCH_LOAD_AT_START', '?')} when the script started, {os.getloadavg()[0]:.2f} when it recorded"
+
+
 def record(title, command, runs, table, notes):
     """Prints the table and, unless smoke, adds the run to BENCHMARKS.md under this section."""
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -232,7 +237,7 @@ def record(title, command, runs, table, notes):
         [
             f"### {title} — {date}",
             "",
-            f"* Machine: {machine()} (shared and noisy: other builds ran at the same time; figures are medians of {runs} runs).",
+            f"* Machine: {machine()}; {machine_load()} (the machine is shared: compare ratios from the same run; figures are medians of {runs} runs).",
             f"* Command: `{command}` at commit `{commit or 'unknown'}`.",
             "",
             table,

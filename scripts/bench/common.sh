@@ -5,6 +5,7 @@
 #        --runs N (default 3). Environment: BENCH_CONFIGURATION (release; the smoke run uses debug,
 #        which `swift build` has already built), BENCH_JOBS, BENCH_SLOW_PEER_JOBS.
 set -euo pipefail
+export BENCH_LOAD_AT_START="${BENCH_LOAD_AT_START:-$(cut -d" " -f1 /proc/loadavg)}"  # recorded beside the figures
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 ROOT=$PWD
 

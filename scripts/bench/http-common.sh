@@ -2,6 +2,7 @@
 # (release; a smoke run uses the debug build the end-to-end scripts already made), and exports what
 # the Python half reads. `--smoke` (or BENCH_SMOKE=1) makes the run short, for CI.
 set -euo pipefail
+export BENCH_LOAD_AT_START="${BENCH_LOAD_AT_START:-$(cut -d" " -f1 /proc/loadavg)}"  # recorded beside the figures
 cd "$(dirname "$0")/../.."
 
 for argument in "$@"; do

@@ -104,7 +104,8 @@ def append(path, benchmark, table, rows, command, note):
         "",
         f"### {benchmark} — {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
         "",
-        f"Machine: {machine()}. Shared machine: other builds and tests may have run at the same time; compare ratios from the same run.",
+        f"Machine: {machine()}. 1-minute load average {os.environ.get('BENCH_LOAD_AT_START', '?')} when the script started, "
+        f"{os.getloadavg()[0]:.2f} when it recorded; the machine is shared, so compare ratios from the same run.",
         "",
         f"Command: `{command}`",
         "",

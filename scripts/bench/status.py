@@ -36,7 +36,7 @@ def main():
         uncached_headers = uncached.credentials()
 
         targets = {
-            "our status (auth + store + signed URL)": (server.base + status_path, {**headers, "Accept": "application/json"}),
+            "our status (auth + finished-job cache + signed URL)": (server.base + status_path, {**headers, "Accept": "application/json"}),
             "our status, finished-job cache off": (uncached.base + status_path, {**uncached_headers, "Accept": "application/json"}),
             "our /healthz (store read, no auth)": (server.base + "/healthz", {}),
             "nginx static file, same JSON": (nginx.base + "/status.json", {}),

@@ -47,7 +47,10 @@ public struct SOAPParser: Sendable {
         // FoundationXML traps (taking the whole process down) when libxml2 hands it a name that is
         // not UTF-8, e.g. a namespace prefix with a stray 0xDA byte: found by FuzzSOAPEnvelope. So
         // nothing that is not UTF-8 reaches it; SOAP requests are UTF-8 in practice anyway.
-        guard String(validating: data, as: UTF8.self) != nil else {
+        // libxml2 picks the encoding itself (from NUL patterns or the XML declaration), and the byte
+        // checks here (UTF-8, `<!DOCTYPE`) only hold for bytes it reads as UTF-8: UTF-16 without a
+        // byte-order mark is ASCII plus NULs, and `encoding="UTF-7"` spells `<!DOCTYPE` as `+ADw-!DOCTYPE`.
+        guard String(validating: data, as: UTF8.self) != nil, !data.contains(0), !Self.declaresOtherEncoding(data) else {
             throw SOAPFault(.invalidRequest, "the request is not UTF-8")
         }
         guard !Self.declaresDocumentType(data) else {
@@ -85,6 +88,17 @@ public struct SOAPParser: Sendable {
 
     /// Whether the bytes contain `<!DOCTYPE`, in any letter case. Checked before parsing so that
     /// the XML library never sees a DTD at all.
+    /// Whether an XML declaration at the start names an encoding other than UTF-8.
+    static func declaresOtherEncoding(_ data: Data) -> Bool {
+        let head = String(decoding: data.prefix(256), as: UTF8.self)
+        let declaration = head.drop { $0 == "\u{FEFF}" }
+        guard declaration.hasPrefix("<?xml"), let end = declaration.range(of: "?>") else { return false }
+        let attributes = declaration[..<end.lowerBound].lowercased()
+        guard let name = attributes.range(of: "encoding") else { return false }
+        let value = attributes[name.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\t" || $0 == "\"" || $0 == "'" }
+        return !(value.hasPrefix("utf-8\"") || value.hasPrefix("utf-8'") || value.hasPrefix("utf8\"") || value.hasPrefix("utf8'"))
+    }
+
     static func declaresDocumentType(_ data: Data) -> Bool {
         let marker = Array("<!doctype".utf8)
         return data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Bool in

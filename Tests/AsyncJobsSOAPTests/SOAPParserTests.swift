@@ -54,6 +54,24 @@ import Testing
         }
     }
 
+    @Test func onlyUTF8ReachesTheXMLParser() throws {
+        let envelope = #"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><x/></soapenv:Body></soapenv:Envelope>"#
+        let doctype = #"<!DOCTYPE x [<!ENTITY e "expanded">]>"#
+        let refused: [Data] = [
+            // UTF-16LE without a byte-order mark: every byte is ASCII or NUL, so it passes a UTF-8 check.
+            Data((doctype + envelope).utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }),
+            // UTF-7 spells the declaration `+ADw-!DOCTYPE`, which a byte scan for `<!DOCTYPE` misses.
+            Data((#"<?xml version="1.0" encoding="UTF-7"?>+ADw-!DOCTYPE x +AFs-+ADw-!ENTITY e "expanded"+AD4-+AF0-+AD4-"# + envelope).utf8),
+            Data((#"<?xml version='1.0' encoding = 'ISO-8859-1'?>"# + envelope).utf8),
+        ]
+        for document in refused {
+            #expect { try SOAPParser().parseEnvelope(document) } throws: { ($0 as? SOAPFault)?.message == "the request is not UTF-8" }
+        }
+        for declaration in [#"<?xml version="1.0" encoding="UTF-8"?>"#, "<?xml version='1.0' encoding='utf-8'?>", #"<?xml version="1.0"?>"#, "\u{FEFF}<?xml version=\"1.0\" encoding=\"utf8\"?>"] {
+            #expect(try SOAPParser().parseEnvelope(Data((declaration + envelope).utf8)).operation.name == "x", "\(declaration)")
+        }
+    }
+
     @Test(arguments: ["", "not xml", "<a><b></a>", "<a>&undefined;</a>"])
     func malformedDocumentsAreFaults(_ document: String) {
         #expect(throws: SOAPFault.self) { try SOAPParser().parseEnvelope(Data(document.utf8)) }

@@ -2,6 +2,7 @@ public import AsyncJobs
 import Foundation
 public import Hummingbird
 import HTTPTypes
+import SigV4
 
 /// Requires both an `X-API-Key` and an `Authorization: Bearer` token of the same tenant, and puts
 /// that tenant in the request context.
@@ -34,7 +35,7 @@ public struct APIAuthenticator: RouterMiddleware {
         guard scheme.lowercased() == "bearer ", authorization.count > 7 else {
             throw Problem.unauthorized("the Authorization header must use the Bearer scheme")
         }
-        let token = authorization.dropFirst(7).trimmingHTTPWhitespace()
+        let token = authorization.dropFirst(7).trimmingSpacesAndTabs()
         guard let claims = verifiedClaims(token) else {
             throw Problem.unauthorized(
                 "the bearer token is invalid or expired",

@@ -82,8 +82,7 @@ public struct JobsController: Sendable {
             job = cached.entry.job
             readAt = cached.entry.readAt
         } else {
-            guard let stored = try await queue.job(key.job, tenant: key.tenant) else { throw Problem.jobNotFound(key.job.rawValue) }
-            job = stored
+            job = try await requireJob(key.job, tenant: key.tenant)
         }
         let body = try JSONResponse.encode(statusBody(job, mediaType: context.mediaType, now: now))
         if let cache = finishedStatusCache, job.state.isTerminal {
@@ -226,8 +225,10 @@ public struct JobsController: Sendable {
     }
 
     private func requireJob(_ context: AppRequestContext) async throws -> Job {
-        let tenant = try context.requireTenant()
-        let id = try jobID(context)
+        try await requireJob(try jobID(context), tenant: try context.requireTenant())
+    }
+
+    private func requireJob(_ id: JobID, tenant: TenantID) async throws -> Job {
         guard let job = try await queue.job(id, tenant: tenant) else { throw Problem.jobNotFound(id.rawValue) }
         return job
     }

@@ -109,13 +109,13 @@ enum ByteRange: Equatable {
     case satisfiable(Range<Int>)
 
     static func parse(_ header: String, size: Int) -> ByteRange {
-        let value = header.trimmingHTTPWhitespace()
+        let value = header.trimmingSpacesAndTabs()
         guard value.lowercased().hasPrefix("bytes="), !value.contains(",") else { return .none }
-        let spec = value.dropFirst(6).trimmingHTTPWhitespace()
+        let spec = value.dropFirst(6).trimmingSpacesAndTabs()
         let bounds = spec.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
         guard bounds.count == 2 else { return .none }
-        let first = bounds[0].trimmingHTTPWhitespace()
-        let last = bounds[1].trimmingHTTPWhitespace()
+        let first = bounds[0].trimmingSpacesAndTabs()
+        let last = bounds[1].trimmingSpacesAndTabs()
         if first.isEmpty {
             // "bytes=-N": the last N bytes; a zero-length suffix can never be satisfied.
             guard let suffix = Int(last), suffix >= 0 else { return .none }

@@ -4,6 +4,7 @@ import Foundation
 public import Hummingbird
 import HTTPTypes
 import NIOCore
+import SigV4
 
 /// `POST /oauth2/token`: the OAuth 2 client-credentials grant (RFC 6749 §4.4).
 ///
@@ -82,7 +83,7 @@ public struct TokenController: Sendable {
     /// `Basic base64(urlencode(id):urlencode(secret))`, per RFC 6749 §2.3.1.
     static func basicCredentials(_ header: String) -> (String, String)? {
         guard header.lowercased().hasPrefix("basic ") else { return nil }
-        guard let data = Data(base64Encoded: String(header.dropFirst(6)).trimmingHTTPWhitespace()),
+        guard let data = Data(base64Encoded: String(header.dropFirst(6)).trimmingSpacesAndTabs()),
             let decoded = String(data: data, encoding: .utf8),
             let colon = decoded.firstIndex(of: ":")
         else { return nil }

@@ -1,7 +1,8 @@
 import Foundation
+import SigV4
 
 /// The JSON media types the API speaks.
-public enum APIMediaType: String, Sendable, CaseIterable {
+public enum APIMediaType: String, Sendable {
     /// `application/json`: responses carry the extra fields (job id, progress, estimate, error).
     case json = "application/json"
     /// The vendor type of the REST seed: status responses carry exactly the seed's fields, so strict
@@ -14,16 +15,16 @@ public enum APIMediaType: String, Sendable, CaseIterable {
     /// vendor type as `application/vnd.scicquest.com.ees+json`; it is accepted as the vendor type so
     /// that clients copied from the sample work unchanged.
     public static func negotiate(accept: String?) -> APIMediaType? {
-        guard let accept, !accept.trimmingHTTPWhitespace().isEmpty else { return .json }
         // Nearly every client sends exactly one type; only a list or parameters need the full parse.
         switch accept {
         case "application/json", "*/*": return .json
         case APIMediaType.vendor.rawValue: return .vendor
         default: break
         }
+        guard let accept, !accept.trimmingSpacesAndTabs().isEmpty else { return .json }
         var best: (type: APIMediaType, quality: Double, specificity: Int)?
         for range in accept.split(separator: ",") {
-            let parts = range.split(separator: ";").map { $0.trimmingHTTPWhitespace().lowercased() }
+            let parts = range.split(separator: ";").map { $0.trimmingSpacesAndTabs().lowercased() }
             guard let name = parts.first, !name.isEmpty else { continue }
             var quality = 1.0
             for parameter in parts.dropFirst() where parameter.hasPrefix("q=") {

@@ -50,7 +50,11 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
         self.database = database
         // A failure of one job (a reused idempotency key) is that job's outcome; the others commit.
         submissions = GroupCommit { batch in
-            try await database.write { db in batch.map { new in Result { try Self.insert(new, db) } } }
+            // Encoded before the write: the single writer holds the database for the inserts only.
+            let parameters = batch.map(Self.encodedParameters)
+            return try await database.write { db in
+                zip(batch, parameters).map { new, parameters in Result { try Self.insert(new, parameters: parameters, db) } }
+            }
         }
         completions = GroupCommit { batch in
             try await database.write { db in try batch.map { try Self.writeCompletion($0, db) } }
@@ -69,12 +73,18 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
     }
 
     public func submit(_ jobs: [NewJob]) async throws -> [Submission] {
-        try await database.write { db in try jobs.map { try Self.insert($0, db) } }
+        let parameters = jobs.map(Self.encodedParameters)
+        return try await database.write { db in try zip(jobs, parameters).map { try Self.insert($0, parameters: $1, db) } }
     }
 
-    /// Inserts a job, or finds the job its idempotency key already names, inside the caller's transaction.
-    static func insert(_ new: NewJob, _ db: Database) throws -> Submission {
-        let parameters = JSONValue.object(new.parameters).canonicalJSON()
+    /// The text stored in the `parameters` column.
+    static func encodedParameters(_ new: NewJob) -> String {
+        JSONValue.object(new.parameters).canonicalJSON()
+    }
+
+    /// Inserts a job whose parameters are already encoded, or finds the job its idempotency key
+    /// already names, inside the caller's transaction.
+    static func insert(_ new: NewJob, parameters: String, _ db: Database) throws -> Submission {
         do {
             let insert = try db.cachedStatement(
                 sql: """
@@ -196,7 +206,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
         // old leases no longer match, so nothing they write is kept. It saves one fsync between a
         // submission and the start of its handler.
         return try await database.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.cachedStatement(sql: "PRAGMA synchronous = NORMAL").execute()
             let claimed = Result {
                 try Row.fetchAll(db.cachedStatement(sql: sql), arguments: finalArguments).map { row in
                     let job = try Self.job(from: row)
@@ -204,7 +214,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
                 }
             }
             // Every other write of this connection must wait for the disk again.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute()
             return try claimed.get()
         }
         .sorted { ($0.job.runAfter, $0.job.createdAt) < ($1.job.runAfter, $1.job.createdAt) }
@@ -242,15 +252,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
 
     /// Marks one job of a completion batch succeeded, only while its lease is current.
     static func writeCompletion(_ completion: Completion, _ db: Database) throws -> Bool {
-        let update = try db.cachedStatement(
-            sql: heldUpdate(
-                set: """
-                    state = 'succeeded', finished_at = ?, updated_at = ?, progress = 100, eta_seconds = 0, progress_at = ?,
-                    result_key = ?, result_size = ?, result_sha256 = ?, result_content_type = ?, result_file_name = ?,
-                    item_errors = ?, error_code = NULL, error_message = NULL
-                    """
-            )
-        )
+        let update = try db.cachedStatement(sql: completionSQL)
         let now = completion.now.timeIntervalSince1970
         let result = completion.result
         try update.execute(arguments: [
@@ -294,6 +296,15 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
             return db.changesCount == 1
         }
     }
+
+    /// Built once: the completion batch looks its statement up by this text for every job.
+    static let completionSQL = heldUpdate(
+        set: """
+            state = 'succeeded', finished_at = ?, updated_at = ?, progress = 100, eta_seconds = 0, progress_at = ?,
+            result_key = ?, result_size = ?, result_sha256 = ?, result_content_type = ?, result_file_name = ?,
+            item_errors = ?, error_code = NULL, error_message = NULL
+            """
+    )
 
     /// The statement that applies `set` to a job (arguments: those of `set`, then the job id and the
     /// lease token) only while the lease is its current one, and ends the lease.

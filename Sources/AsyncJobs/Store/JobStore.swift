@@ -82,17 +82,6 @@ public protocol JobStore: Sendable {
     func expireResults(finishedBefore cutoff: Date, limit: Int, now: Date) async throws -> [Job]
 }
 
-extension JobStore {
-    /// Submits the jobs one after the other: for stores without a transaction spanning several
-    /// inserts. Unlike the stores of this package it is not all-or-nothing.
-    public func submit(_ jobs: [NewJob]) async throws -> [Submission] {
-        var submissions: [Submission] = []
-        submissions.reserveCapacity(jobs.count)
-        for job in jobs { submissions.append(try await submit(job)) }
-        return submissions
-    }
-}
-
 /// A job to insert.
 public struct NewJob: Sendable {
     /// The job's id, chosen by the caller so it can be logged before the insert.

@@ -27,10 +27,10 @@ struct S3AbandonedUploadTests {
             retention: nil,
             abandonedWriteAge: .seconds(3600)
         )
-        await sweeper.sweep(now: initiated.addingTimeInterval(3599))
+        #expect(await sweeper.removeAbandonedWrites(now: initiated.addingTimeInterval(3599)) == 0)
         #expect(try await store.client.incompleteUploads().map(\.uploadID) == [uploadID], "an upload younger than the age may still be running")
 
-        await sweeper.sweep(now: initiated.addingTimeInterval(3601))
+        #expect(await sweeper.removeAbandonedWrites(now: initiated.addingTimeInterval(3601)) == 1)
         #expect(try await store.client.incompleteUploads().isEmpty, "an abandoned upload is aborted with its parts")
         #expect(try await store.removeAbandonedWrites(startedBefore: Date().addingTimeInterval(86_400)) == 0, "nothing is left to abort")
     }

@@ -54,8 +54,32 @@ public struct RetentionSweeper: Service {
     }
 
     public func run() async throws {
-        await repeatUntilShutdown(every: interval) {
-            await sweep()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await repeatUntilShutdown(every: interval) { await sweep() } }
+            if abandonedWriteAge != nil {
+                // A write counts as abandoned only after a day by default, and on S3 each look is a
+                // billed listing: once an hour is enough.
+                group.addTask {
+                    await repeatUntilShutdown(every: max(interval, .seconds(3600))) { await removeAbandonedWrites() }
+                }
+            }
+        }
+    }
+
+    /// Removes result writes (temporary files, incomplete multipart uploads) that nobody has touched
+    /// for `abandonedWriteAge`; returns how many.
+    @discardableResult
+    public func removeAbandonedWrites(now: Date = Date()) async -> Int {
+        guard let abandonedWriteAge else { return 0 }
+        do {
+            let removed = try await queue.results.removeAbandonedWrites(startedBefore: now.adding(.zero - abandonedWriteAge))
+            if removed > 0 {
+                logger.notice("removed result writes abandoned by a crash", metadata: ["writes": "\(removed)"])
+            }
+            return removed
+        } catch {
+            logger.warning("removing abandoned result writes failed", metadata: ["error": "\(error)"])
+            return 0
         }
     }
 
@@ -68,16 +92,6 @@ public struct RetentionSweeper: Service {
                 try await passports.forgetExpiredNonces(now: now)
             } catch {
                 logger.error("forgetting expired nonces failed", metadata: ["error": "\(error)"])
-            }
-        }
-        if let abandonedWriteAge {
-            do {
-                let removed = try await queue.results.removeAbandonedWrites(startedBefore: now.adding(.zero - abandonedWriteAge))
-                if removed > 0 {
-                    logger.notice("removed result writes abandoned by a crash", metadata: ["writes": "\(removed)"])
-                }
-            } catch {
-                logger.warning("removing abandoned result writes failed", metadata: ["error": "\(error)"])
             }
         }
         if let resultRetention {

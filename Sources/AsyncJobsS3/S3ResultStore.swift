@@ -48,7 +48,8 @@ public struct S3ResultStore: ResultStore {
     public func removeAbandonedWrites(startedBefore cutoff: Date) async throws -> Int {
         let prefix = configuration.keyPrefix.isEmpty ? "" : configuration.keyPrefix + "/"
         var aborted = 0
-        for upload in try await client.incompleteUploads() where upload.key.hasPrefix(prefix) {
+        // The listing already asks the bucket for this prefix only.
+        for upload in try await client.incompleteUploads() {
             let key = String(upload.key.dropFirst(prefix.count))
             guard let initiated = upload.initiated, initiated < cutoff, !uploading.contains(key) else { continue }
             try await client.abortMultipartUpload(key: key, uploadID: upload.uploadID)

@@ -1,4 +1,4 @@
-import AsyncJobs
+@testable import AsyncJobs
 import AsyncJobsTestSupport
 import Foundation
 import Testing
@@ -18,12 +18,13 @@ import Testing
 
     @Test func aBatchWakesTheWorkersAndEveryJobRuns() async throws {
         let harness = EngineHarness([DemoCSVJob.handler()])
-        // The pool polls only once a minute: finishing proves the batch woke it.
+        let requests = (1...20).map { JobRequest(type: "demo.csv", parameters: ["rows": .number(Double($0))]) }
+        #expect(!harness.queue.wakeup.isSet)
+        let submissions = try await harness.queue.submit(tenant: EngineHarness.tenant, requests)
+        #expect(harness.queue.wakeup.isSet, "the batch signals the workers")
+        #expect(submissions.count == 20)
+        #expect(submissions.allSatisfy { $0.created })
         try await withRunningServices([harness.pool(concurrency: 4, poll: .seconds(60))]) {
-            let requests = (1...20).map { JobRequest(type: "demo.csv", parameters: ["rows": .number(Double($0))]) }
-            let submissions = try await harness.queue.submit(tenant: EngineHarness.tenant, requests)
-            #expect(submissions.count == 20)
-            #expect(submissions.allSatisfy { $0.created })
             for (rows, submission) in zip(1..., submissions) {
                 let job = try await harness.waitFor(submission.job.id, [.succeeded])
                 #expect(try harness.resultText(job) == DemoCSVJob.header + (0..<rows).map(DemoCSVJob.line).joined())

@@ -1,25 +1,35 @@
 import AsyncJobs
+import AsyncJobsTestSupport
 import Synchronization
 import Testing
 
 @Suite struct GroupCommitTests {
     @Test func completionsArrivingDuringAWriteShareTheNextOne() async throws {
         let batches = Mutex<[[Int]]>([])
+        let releaseFirstWrite = Latch()
         let batcher = GroupCommit<Int, Bool> { items in
-            batches.withLock { $0.append(items) }
-            try await Task.sleep(for: .milliseconds(20))
+            let isFirst = batches.withLock { batches in
+                batches.append(items)
+                return batches.count == 1
+            }
+            if isFirst { await releaseFirstWrite.wait() }
             return items.map { $0 % 3 != 0 }
         }
-        let outcomes = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+        let outcomes = try await withThrowingTaskGroup(of: (Int, Bool)?.self) { group in
             for item in 0..<30 { group.addTask { (item, try await batcher.submit(item)) } }
-            return try await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+            group.addTask {
+                // The first write holds until the other 29 have queued behind it.
+                try await eventually("29 items to queue during the first write") { batcher.waitingCount == 29 }
+                releaseFirstWrite.set()
+                return nil
+            }
+            return try await group.reduce(into: [Int: Bool]()) { if let (item, outcome) = $1 { $0[item] = outcome } }
         }
         #expect(outcomes.count == 30)
         for (item, tookEffect) in outcomes { #expect(tookEffect == (item % 3 != 0), "item \(item) gets its own outcome") }
         let written = batches.withLock { $0 }
         #expect(written.flatMap { $0 }.sorted() == Array(0..<30), "every item is written exactly once")
-        #expect(written.count < 30, "items that queued during a write went together: \(written.map(\.count))")
-        #expect(written.first?.count == 1, "the first item is written at once, without waiting to gather a batch")
+        #expect(written.map(\.count) == [1, 29], "the first item is written at once, without waiting to gather a batch; the 29 that queued during its write go together")
     }
 
     @Test func aFailedWriteFailsEveryItemInItAndTheNextBatchStillRuns() async throws {
@@ -43,6 +53,7 @@ import Testing
         // The second item arrives while the first write is in progress, so it goes in the next one.
         await firstWriteStarted.wait()
         async let second = Result(catching: { try await batcher.submit(1) })
+        try await eventually("the second item to queue behind the first write") { batcher.waitingCount == 1 }
         releaseFirstWrite.set()
         let (a, b) = await (first, second)
         #expect(throws: Refused.self) { try a.get() }

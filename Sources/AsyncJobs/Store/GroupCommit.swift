@@ -38,6 +38,9 @@ package final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
         self.write = write
     }
 
+    /// Items queued behind the batch being written, for tests that need a batch to have formed.
+    package var waitingCount: Int { state.withLock { $0.waiting.count } }
+
     /// Stores `item` in the next batch and returns its output once that batch is written.
     package func submit(_ item: Item) async throws -> Output {
         let turn = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Turn, any Error>) in

@@ -11,52 +11,54 @@ extension PostgresJobStore {
         idempotency_key, lease_token, result_expired_at
         """
 
+    /// Reads a job from a row that starts with ``jobColumns``, by position, which spares a search by
+    /// name for each of its 26 columns on every claimed row.
     static func job(from row: PostgresRow) throws -> Job {
         let columns = row.makeRandomAccess()
-        let stateName = try columns["state"].decode(String.self)
+        let stateName = try columns[4].decode(String.self)
         guard let state = JobState(rawValue: stateName) else {
             throw JobError(.storage, "unknown job state '\(stateName)' in the database")
         }
-        guard case .object(let parameters) = try JSONValue.parse(try columns["parameters"].decode(String.self)) else {
+        guard case .object(let parameters) = try JSONValue.parse(try columns[3].decode(String.self)) else {
             throw JobError(.storage, "job parameters in the database are not a JSON object")
         }
         var failure: JobFailure?
-        if let code = try columns["error_code"].decode(String?.self) {
-            failure = JobFailure(code: code, message: try columns["error_message"].decode(String?.self) ?? "")
+        if let code = try columns[15].decode(String?.self) {
+            failure = JobFailure(code: code, message: try columns[16].decode(String?.self) ?? "")
         }
         var result: JobResult?
-        if let key = try columns["result_key"].decode(String?.self) {
+        if let key = try columns[17].decode(String?.self) {
             result = JobResult(
                 key: key,
-                size: try columns["result_size"].decode(Int64.self),
-                sha256: try columns["result_sha256"].decode(String.self),
-                contentType: try columns["result_content_type"].decode(String.self),
-                fileName: try columns["result_file_name"].decode(String.self)
+                size: try columns[18].decode(Int64.self),
+                sha256: try columns[19].decode(String.self),
+                contentType: try columns[20].decode(String.self),
+                fileName: try columns[21].decode(String.self)
             )
         }
         return Job(
-            id: JobID(try columns["id"].decode(String.self)),
-            tenantID: TenantID(try columns["tenant_id"].decode(String.self)),
-            type: try columns["type"].decode(String.self),
+            id: JobID(try columns[0].decode(String.self)),
+            tenantID: TenantID(try columns[1].decode(String.self)),
+            type: try columns[2].decode(String.self),
             parameters: parameters,
             state: state,
-            attempt: try columns["attempt"].decode(Int.self),
-            maxAttempts: try columns["max_attempts"].decode(Int.self),
-            createdAt: try columns["created_at"].decode(Date.self),
-            updatedAt: try columns["updated_at"].decode(Date.self),
-            runAfter: try columns["run_after"].decode(Date.self),
-            startedAt: try columns["started_at"].decode(Date?.self),
-            finishedAt: try columns["finished_at"].decode(Date?.self),
+            attempt: try columns[5].decode(Int.self),
+            maxAttempts: try columns[6].decode(Int.self),
+            createdAt: try columns[7].decode(Date.self),
+            updatedAt: try columns[8].decode(Date.self),
+            runAfter: try columns[9].decode(Date.self),
+            startedAt: try columns[10].decode(Date?.self),
+            finishedAt: try columns[11].decode(Date?.self),
             progress: JobProgress(
-                percent: try columns["progress"].decode(Double.self),
-                estimatedSecondsRemaining: try columns["eta_seconds"].decode(Double?.self),
-                updatedAt: try columns["progress_at"].decode(Date?.self)
+                percent: try columns[12].decode(Double.self),
+                estimatedSecondsRemaining: try columns[13].decode(Double?.self),
+                updatedAt: try columns[14].decode(Date?.self)
             ),
             failure: failure,
             result: result,
-            itemErrors: try columns["item_errors"].decode(Int.self),
-            idempotencyKey: try columns["idempotency_key"].decode(String?.self),
-            resultExpiredAt: try columns["result_expired_at"].decode(Date?.self)
+            itemErrors: try columns[22].decode(Int.self),
+            idempotencyKey: try columns[23].decode(String?.self),
+            resultExpiredAt: try columns[25].decode(Date?.self)
         )
     }
 

@@ -98,7 +98,7 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
         // insert waited for it), and this new statement's snapshot sees it.
         let rows = try await execute(
             """
-            SELECT request_fingerprint, \(unescaped: Self.jobColumns) FROM asyncjobs.jobs
+            SELECT \(unescaped: Self.jobColumns), request_fingerprint FROM asyncjobs.jobs
             WHERE tenant_id = \(new.tenantID.rawValue) AND idempotency_key = \(new.idempotencyKey)
             """,
             logger: logger
@@ -143,7 +143,7 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
                 }
                 let existing = try await connection.query(
                     """
-                    SELECT request_fingerprint, \(unescaped: Self.jobColumns) FROM asyncjobs.jobs
+                    SELECT \(unescaped: Self.jobColumns), request_fingerprint FROM asyncjobs.jobs
                     WHERE tenant_id = \(new.tenantID.rawValue) AND idempotency_key = \(new.idempotencyKey)
                     """,
                     logger: logger
@@ -200,7 +200,7 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
 
     public func jobs(_ query: JobQuery) async throws -> JobPage {
         // Built per query so that each filter is a plain predicate the planner can match to an index.
-        var sql = "SELECT seq, \(Self.jobColumns) FROM asyncjobs.jobs WHERE tenant_id = $1"
+        var sql = "SELECT \(Self.jobColumns), seq FROM asyncjobs.jobs WHERE tenant_id = $1"
         var binds = PostgresBindings()
         binds.append(query.tenantID.rawValue)
         if let cursor = query.cursor {
@@ -483,7 +483,7 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
                 LIMIT \(limit)
                 FOR UPDATE SKIP LOCKED
             )
-            RETURNING seq, \(unescaped: Self.jobColumns)
+            RETURNING \(unescaped: Self.jobColumns), seq
             """,
             logger: logger
         )

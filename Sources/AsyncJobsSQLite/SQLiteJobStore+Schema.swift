@@ -107,48 +107,54 @@ extension SQLiteJobStore {
         return migrator
     }
 
+    /// The columns every job-returning statement selects, in the order ``job(from:)`` reads them.
+    /// Statements that need more append it after these, at ``jobColumnCount`` and on.
+    static let jobColumns = """
+        id, tenant_id, type, parameters, state, attempt, max_attempts, created_at, updated_at, run_after, \
+        started_at, finished_at, progress, eta_seconds, progress_at, error_code, error_message, \
+        result_key, result_size, result_sha256, result_content_type, result_file_name, item_errors, \
+        idempotency_key, result_expired_at
+        """
+    static let jobColumnCount = 25
+
+    /// Reads a job from a row that starts with ``jobColumns``, by position: GRDB's lookup by name
+    /// lower-cases every name it compares, which was most of the cost of decoding a claimed row.
     static func job(from row: Row) throws -> Job {
-        let stateName: String = row["state"]
+        let stateName: String = row[4]
         guard let state = JobState(rawValue: stateName) else {
             throw JobError(.storage, "unknown job state '\(stateName)' in the database")
         }
-        let parametersText: String = row["parameters"]
+        let parametersText: String = row[3]
         guard case .object(let parameters) = try JSONValue.parse(parametersText) else {
             throw JobError(.storage, "job parameters in the database are not a JSON object")
         }
         var failure: JobFailure?
-        if let code: String = row["error_code"] {
-            failure = JobFailure(code: code, message: row["error_message"] ?? "")
+        if let code: String = row[15] {
+            failure = JobFailure(code: code, message: row[16] ?? "")
         }
         var result: JobResult?
-        if let key: String = row["result_key"] {
-            result = JobResult(
-                key: key,
-                size: row["result_size"],
-                sha256: row["result_sha256"],
-                contentType: row["result_content_type"],
-                fileName: row["result_file_name"]
-            )
+        if let key: String = row[17] {
+            result = JobResult(key: key, size: row[18], sha256: row[19], contentType: row[20], fileName: row[21])
         }
         return Job(
-            id: JobID(row["id"] as String),
-            tenantID: TenantID(row["tenant_id"] as String),
-            type: row["type"],
+            id: JobID(row[0] as String),
+            tenantID: TenantID(row[1] as String),
+            type: row[2],
             parameters: parameters,
             state: state,
-            attempt: row["attempt"],
-            maxAttempts: row["max_attempts"],
-            createdAt: date(row["created_at"])!,
-            updatedAt: date(row["updated_at"])!,
-            runAfter: date(row["run_after"])!,
-            startedAt: date(row["started_at"]),
-            finishedAt: date(row["finished_at"]),
-            progress: JobProgress(percent: row["progress"], estimatedSecondsRemaining: row["eta_seconds"], updatedAt: date(row["progress_at"])),
+            attempt: row[5],
+            maxAttempts: row[6],
+            createdAt: date(row[7])!,
+            updatedAt: date(row[8])!,
+            runAfter: date(row[9])!,
+            startedAt: date(row[10]),
+            finishedAt: date(row[11]),
+            progress: JobProgress(percent: row[12], estimatedSecondsRemaining: row[13], updatedAt: date(row[14])),
             failure: failure,
             result: result,
-            itemErrors: row["item_errors"],
-            idempotencyKey: row["idempotency_key"],
-            resultExpiredAt: date(row["result_expired_at"])
+            itemErrors: row[22],
+            idempotencyKey: row[23],
+            resultExpiredAt: date(row[24])
         )
     }
 

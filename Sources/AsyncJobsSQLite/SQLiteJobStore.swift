@@ -103,18 +103,19 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
             // so the row that won is visible inside this transaction.
             let row = try Row.fetchOne(
                 db,
-                sql: "SELECT * FROM jobs WHERE tenant_id = ? AND idempotency_key = ?",
+                sql: "SELECT \(Self.jobColumns), request_fingerprint FROM jobs WHERE tenant_id = ? AND idempotency_key = ?",
                 arguments: [new.tenantID.rawValue, new.idempotencyKey]
             )
             guard let row else { throw error }
-            guard row["request_fingerprint"] as String? == new.requestFingerprint else {
+            let job = try Self.job(from: row)
+            guard row[Self.jobColumnCount] as String? == new.requestFingerprint else {
                 throw JobError(
                     .idempotencyKeyReused,
                     "Idempotency-Key '\(new.idempotencyKey ?? "")' was already used for a different request",
-                    jobID: JobID(row["id"] as String)
+                    jobID: job.id
                 )
             }
-            return Submission(job: try Self.job(from: row), created: false)
+            return Submission(job: job, created: false)
         }
         return Submission(job: new.queuedJob, created: true)
     }
@@ -135,16 +136,16 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
             // checked by GRDB's authorizer) once per connection instead of once per request.
             let row: Row?
             if let tenant {
-                row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM jobs WHERE id = ? AND tenant_id = ?"), arguments: [id.rawValue, tenant.rawValue])
+                row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.jobColumns) FROM jobs WHERE id = ? AND tenant_id = ?"), arguments: [id.rawValue, tenant.rawValue])
             } else {
-                row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM jobs WHERE id = ?"), arguments: [id.rawValue])
+                row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.jobColumns) FROM jobs WHERE id = ?"), arguments: [id.rawValue])
             }
             return try row.map(Self.job(from:))
         }
     }
 
     public func jobs(_ query: JobQuery) async throws -> JobPage {
-        var sql = "SELECT * FROM jobs WHERE tenant_id = ?"
+        var sql = "SELECT \(Self.jobColumns), seq FROM jobs WHERE tenant_id = ?"
         var arguments: StatementArguments = [query.tenantID.rawValue]
         if let cursor = query.cursor {
             guard let sequence = Int64(cursor) else {
@@ -169,7 +170,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
         return try await database.read { db in
             let rows = try Row.fetchAll(db, sql: finalSQL, arguments: finalArguments)
             let page = Array(rows.prefix(limit))
-            let next = rows.count > limit ? page.last.map { String($0["seq"] as Int64) } : nil
+            let next = rows.count > limit ? page.last.map { String($0[Self.jobColumnCount] as Int64) } : nil
             return JobPage(jobs: try page.map(Self.job(from:)), nextCursor: next)
         }
     }
@@ -197,7 +198,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
                 SELECT seq FROM jobs WHERE state = 'queued' AND run_after <= ?\(filter)
                 ORDER BY run_after, seq LIMIT ?
             )
-            RETURNING *
+            RETURNING \(Self.jobColumns), lease_token
             """
         // The claim is the one write that commits without waiting for the disk (synchronous=NORMAL:
         // the WAL is synced by the next FULL commit, at the latest by the handler's completion). A
@@ -210,7 +211,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
             let claimed = Result {
                 try Row.fetchAll(db.cachedStatement(sql: sql), arguments: finalArguments).map { row in
                     let job = try Self.job(from: row)
-                    return ClaimedJob(job: job, lease: Lease(jobID: job.id, token: row["lease_token"], attempt: job.attempt))
+                    return ClaimedJob(job: job, lease: Lease(jobID: job.id, token: row[Self.jobColumnCount], attempt: job.attempt))
                 }
             }
             // Every other write of this connection must wait for the disk again.
@@ -317,7 +318,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
 
     public func cancel(_ id: JobID, tenant: TenantID, now: Date) async throws -> CancelOutcome {
         try await database.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ? AND tenant_id = ?", arguments: [id.rawValue, tenant.rawValue])
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.jobColumns) FROM jobs WHERE id = ? AND tenant_id = ?", arguments: [id.rawValue, tenant.rawValue])
             else { return .notFound }
             var job = try Self.job(from: row)
             switch job.state {
@@ -343,7 +344,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
 
     public func delete(_ id: JobID, tenant: TenantID) async throws -> DeleteOutcome {
         try await database.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ? AND tenant_id = ?", arguments: [id.rawValue, tenant.rawValue])
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.jobColumns) FROM jobs WHERE id = ? AND tenant_id = ?", arguments: [id.rawValue, tenant.rawValue])
             else { return .notFound }
             let job = try Self.job(from: row)
             guard job.state.isTerminal else { return .notTerminal(job) }
@@ -393,7 +394,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
                         SELECT seq FROM jobs WHERE state IN ('succeeded', 'failed', 'cancelled') AND finished_at < ?
                         ORDER BY finished_at, seq LIMIT ?
                     )
-                    RETURNING *
+                    RETURNING \(Self.jobColumns)
                     """,
                 arguments: [cutoff.timeIntervalSince1970, limit]
             )
@@ -412,7 +413,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
                         WHERE state = 'succeeded' AND result_key IS NOT NULL AND result_expired_at IS NULL AND finished_at < ?
                         ORDER BY finished_at, seq LIMIT ?
                     )
-                    RETURNING *
+                    RETURNING \(Self.jobColumns)
                     """,
                 arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, cutoff.timeIntervalSince1970, limit]
             )

@@ -178,9 +178,11 @@ public struct WorkerPool: Service {
 
     func jobLogger(for job: Job) -> Logger {
         var logger = self.logger
-        logger[metadataKey: "job.id"] = "\(job.id)"
-        logger[metadataKey: "job.type"] = "\(job.type)"
-        logger[metadataKey: "job.attempt"] = "\(job.attempt)"
+        // One assignment, not three: a stream handler renders all its metadata again on every change.
+        logger.handler.metadata.merge(
+            ["job.id": .string(job.id.rawValue), "job.type": .string(job.type), "job.attempt": .stringConvertible(job.attempt)],
+            uniquingKeysWith: { _, new in new }
+        )
         return logger
     }
 

@@ -61,6 +61,16 @@ extension JSONValue {
     /// Canonical JSON text (sorted keys, no insignificant whitespace): equal values give equal text,
     /// which is what an idempotency fingerprint needs.
     public func canonicalJSON() -> String {
+        var writer = CanonicalJSONWriter()
+        if writer.write(self) {
+            return String(decoding: writer.bytes, as: UTF8.self)
+        }
+        return encodedCanonicalJSON()
+    }
+
+    /// Canonical JSON as Foundation's encoder writes it: the definition ``CanonicalJSONWriter`` follows,
+    /// and the writer for the rare values it leaves alone.
+    func encodedCanonicalJSON() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding a JSONValue cannot fail: every case maps onto a JSON value.

@@ -141,7 +141,13 @@ public struct NewJob: Sendable {
 
     /// The hex SHA-256 of the type and the canonical JSON of the parameters.
     public static func fingerprint(type: String, parameters: JobParameters) -> String {
-        SHA256Hex.digest(of: Array((type + "\n" + JSONValue.object(parameters).canonicalJSON()).utf8))
+        var text = CanonicalJSONWriter()
+        text.append(contentsOf: type)
+        text.append(contentsOf: "\n")
+        guard text.write(.object(parameters)) else {
+            return SHA256Hex.digest(of: Array((type + "\n" + JSONValue.object(parameters).encodedCanonicalJSON()).utf8))
+        }
+        return SHA256Hex.digest(of: text.bytes)
     }
 }
 

@@ -111,21 +111,22 @@ public struct JobQueue: Sendable {
     }
 }
 
-/// The cancellation signals of the jobs running on this node.
+/// The attempts running on this node, so that a client's cancellation reaches the handler at once.
 final class RunningJobs: Sendable {
-    private let signals = Mutex<[JobID: Wakeup]>([:])
+    private let attempts = Mutex<[JobID: RunningAttempt]>([:])
 
-    func register(_ id: JobID) -> Wakeup {
-        let signal = Wakeup()
-        signals.withLock { $0[id] = signal }
-        return signal
+    func register(_ attempt: RunningAttempt) {
+        attempts.withLock { $0[attempt.claimed.job.id] = attempt }
     }
 
-    func unregister(_ id: JobID) {
-        _ = signals.withLock { $0.removeValue(forKey: id) }
+    func unregister(_ attempt: RunningAttempt) {
+        attempts.withLock { attempts in
+            let id = attempt.claimed.job.id
+            if attempts[id] === attempt { attempts[id] = nil }
+        }
     }
 
     func cancel(_ id: JobID) {
-        signals.withLock { $0[id] }?.signal()
+        attempts.withLock { $0[id] }?.stop(.cancelledByClient)
     }
 }

@@ -15,22 +15,28 @@ final class ProgressTracker: Sendable {
 
     private let startedAt: Date
     private let state = Mutex(State())
-    /// Signalled whenever a new report arrives.
-    let changed = Wakeup()
+    /// Signalled when a report arrives and none was waiting to be written; later reports replace it
+    /// without a signal, so a handler reporting in a tight loop wakes the writer once per write.
+    private let waiting: Wakeup
 
-    init(startedAt: Date) {
+    init(startedAt: Date, signalling waiting: Wakeup) {
         self.startedAt = startedAt
+        self.waiting = waiting
     }
+
+    /// Whether a report is waiting to be written.
+    var hasUnsent: Bool { state.withLock { $0.unsent } }
 
     func report(_ percent: Double, now: Date = Date()) {
         let clamped = percent.isFinite ? min(max(percent, 0), 100) : 0
-        state.withLock { state in
+        let first = state.withLock { state in
             state.percent = clamped
             state.reportedAt = now
             state.eta = Self.estimate(percent: clamped, elapsed: now.timeIntervalSince(startedAt))
-            state.unsent = true
+            defer { state.unsent = true }
+            return !state.unsent
         }
-        changed.signal()
+        if first { waiting.signal() }
     }
 
     /// The latest report if it has not been taken yet.

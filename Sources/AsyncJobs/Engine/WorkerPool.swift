@@ -22,49 +22,54 @@ public struct WorkerPool: Service {
 
     public func run() async throws {
         let shutdown = Latch()
-        let graceOver = Latch()
         let drained = Latch()
         let inFlight = Counter()
         let runningByType = TypeCounts()
+        let watch = AttemptWatch(store: queue.store, configuration: configuration, logger: logger)
 
         await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                group.addTask {
-                    await shutdown.wait()
-                    if inFlight.value == 0 { return }
-                    await withTaskGroup(of: Void.self) { grace in
-                        grace.addTask { try? await Task.sleep(for: configuration.shutdownGracePeriod) }
-                        grace.addTask { await drained.wait() }
-                        await grace.next()
-                        grace.cancelAll()
-                    }
-                    graceOver.set()
-                }
-                while !shutdown.isSet && !Task.isCancelled {
-                    let free = configuration.concurrency - inFlight.value
-                    var claimed: [ClaimedJob] = []
-                    if free > 0 {
-                        do {
-                            claimed = try await claim(upTo: free, running: runningByType)
-                        } catch {
-                            logger.error("claiming jobs failed", metadata: ["error": "\(error)"])
+            await withDiscardingTaskGroup { pool in
+                pool.addTask { await watch.run() }
+                await withDiscardingTaskGroup { group in
+                    group.addTask {
+                        await shutdown.wait()
+                        if inFlight.value == 0 { return }
+                        await withTaskGroup(of: Void.self) { grace in
+                            grace.addTask { try? await Task.sleep(for: configuration.shutdownGracePeriod) }
+                            grace.addTask { await drained.wait() }
+                            await grace.next()
+                            grace.cancelAll()
                         }
+                        watch.stopAll(.shutdown)
                     }
-                    for job in claimed {
-                        inFlight.increment()
-                        runningByType.add(job.job.type, 1)
-                        group.addTask {
-                            await execute(job, graceOver: graceOver)
-                            runningByType.add(job.job.type, -1)
-                            let left = inFlight.decrement()
-                            if left == 0 && shutdown.isSet { drained.set() }
-                            queue.wakeup.signal()
+                    while !shutdown.isSet && !Task.isCancelled {
+                        let free = configuration.concurrency - inFlight.value
+                        var claimed: [ClaimedJob] = []
+                        if free > 0 {
+                            do {
+                                claimed = try await claim(upTo: free, running: runningByType)
+                            } catch {
+                                logger.error("claiming jobs failed", metadata: ["error": "\(error)"])
+                            }
                         }
+                        for job in claimed {
+                            inFlight.increment()
+                            runningByType.add(job.job.type, 1)
+                            group.addTask {
+                                await execute(job, watch: watch)
+                                runningByType.add(job.job.type, -1)
+                                let left = inFlight.decrement()
+                                if left == 0 && shutdown.isSet { drained.set() }
+                                queue.wakeup.signal()
+                            }
+                        }
+                        // A full batch means there may be more waiting: claim again at once.
+                        if !claimed.isEmpty && claimed.count == free { continue }
+                        await queue.wakeup.wait(timeout: configuration.pollInterval)
                     }
-                    // A full batch means there may be more waiting: claim again at once.
-                    if !claimed.isEmpty && claimed.count == free { continue }
-                    await queue.wakeup.wait(timeout: configuration.pollInterval)
                 }
+                // Every attempt has ended: nothing is left to watch.
+                pool.cancelAll()
             }
         } onGracefulShutdown: {
             shutdown.set()
@@ -105,24 +110,14 @@ public struct WorkerPool: Service {
         return claimed
     }
 
-    /// How one attempt ended.
-    enum Ending {
-        case finished(Result<JobOutcome, any Error>)
-        case timedOut
-        case cancelledByClient
-        case leaseLost(JobState?)
-        case shutdown
-    }
-
-    func execute(_ claimed: ClaimedJob, graceOver: Latch) async {
+    func execute(_ claimed: ClaimedJob, watch: AttemptWatch) async {
         let job = claimed.job
-        let lease = claimed.lease
         let logger = jobLogger(for: job)
 
         guard let handler = queue.registry.handler(for: job.type) else {
             // Claims are filtered by type, so this only happens if the registry changed under us.
             _ = try? await queue.store.fail(
-                lease,
+                claimed.lease,
                 failure: JobFailure(code: "unknown_job_type", message: "no handler for job type '\(job.type)'"),
                 retryAt: nil,
                 now: Date()
@@ -130,46 +125,32 @@ public struct WorkerPool: Service {
             return
         }
 
-        let cancelSignal = queue.running.register(job.id)
-        defer { queue.running.unregister(job.id) }
-        let progress = ProgressTracker(startedAt: job.startedAt ?? Date())
+        let progress = ProgressTracker(startedAt: job.startedAt ?? Date(), signalling: watch.wakeup)
+        let attempt = RunningAttempt(claimed, progress: progress)
         let context = JobContext(job: job, logger: logger, progress: progress, results: queue.results)
+        queue.running.register(attempt)
+        watch.add(attempt, timeout: handler.options.timeout)
+        defer {
+            watch.remove(attempt)
+            queue.running.unregister(attempt)
+        }
         logger.debug("job started")
 
-        let ending = await withTaskGroup(of: Ending?.self) { group -> Ending in
+        let ending = await withTaskGroup(of: Void.self) { group -> AttemptEnding in
             group.addTask {
                 do {
-                    return .finished(.success(try await handler.run(context)))
+                    attempt.stop(.finished(.success(try await handler.run(context))))
                 } catch {
-                    return .finished(.failure(error))
+                    attempt.stop(.finished(.failure(error)))
                 }
             }
-            group.addTask { await maintainLease(lease, progress: progress, logger: logger) }
-            group.addTask {
-                do {
-                    try await Task.sleep(for: handler.options.timeout)
-                    return .timedOut
-                } catch {
-                    return nil
-                }
+            let ending = await withTaskCancellationHandler {
+                await attempt.ending()
+            } onCancel: {
+                attempt.stop(.shutdown)
             }
-            group.addTask {
-                await graceOver.wait()
-                return Task.isCancelled ? nil : .shutdown
-            }
-            group.addTask {
-                await cancelSignal.wait()
-                return Task.isCancelled ? nil : .cancelledByClient
-            }
-            var ending: Ending = .shutdown
-            while let next = await group.next() {
-                if let next {
-                    ending = next
-                    break
-                }
-            }
-            // Stops the handler (if it is still running) and the timers; the group then waits for the
-            // handler to notice, so no work outlives its attempt.
+            // Stops the handler if it is still running; the group then waits for it to notice, so no
+            // work outlives its attempt.
             group.cancelAll()
             return ending
         }
@@ -186,40 +167,7 @@ public struct WorkerPool: Service {
         return logger
     }
 
-    /// Renews the lease and writes progress; returns when the lease is lost or the job was cancelled.
-    func maintainLease(_ lease: Lease, progress: ProgressTracker, logger: Logger) async -> Ending? {
-        let clock = ContinuousClock()
-        var nextBeat = clock.now.advanced(by: configuration.heartbeatInterval)
-        while !Task.isCancelled {
-            await progress.changed.wait(timeout: nextBeat - clock.now)
-            if Task.isCancelled { return nil }
-            let update = progress.takeUnsent()
-            guard update != nil || clock.now >= nextBeat else { continue }
-            do {
-                let now = Date()
-                let status = try await queue.store.heartbeat(
-                    lease,
-                    until: now.adding(configuration.leaseDuration),
-                    progress: update,
-                    now: now
-                )
-                nextBeat = clock.now.advanced(by: configuration.heartbeatInterval)
-                if case .lost(let state) = status {
-                    return state == .cancelled ? .cancelledByClient : .leaseLost(state)
-                }
-            } catch {
-                if Task.isCancelled { return nil }
-                logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
-            }
-            if update != nil {
-                // Bounds the write rate of a handler that reports progress in a tight loop.
-                try? await Task.sleep(for: configuration.progressInterval)
-            }
-        }
-        return nil
-    }
-
-    func finish(_ claimed: ClaimedJob, handler: JobHandler, context: JobContext, ending: Ending, logger: Logger) async {
+    func finish(_ claimed: ClaimedJob, handler: JobHandler, context: JobContext, ending: AttemptEnding, logger: Logger) async {
         let lease = claimed.lease
         let job = claimed.job
         let now = Date()

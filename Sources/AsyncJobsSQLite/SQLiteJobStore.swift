@@ -19,15 +19,8 @@ import GRDB
 public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
     let database: DatabasePool
     private let submissions: GroupCommit<NewJob, Result<Submission, any Error>>
-    private let completions: GroupCommit<Completion, Bool>
-
-    /// One finished job waiting to be written.
-    struct Completion: Sendable {
-        var lease: Lease
-        var result: JobResult?
-        var itemErrors: Int
-        var now: Date
-    }
+    /// The arguments of ``completionSQL``, one finished job each.
+    private let completions: GroupCommit<StatementArguments, Bool>
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     /// - Parameters:
@@ -51,9 +44,9 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
         // A failure of one job (a reused idempotency key) is that job's outcome; the others commit.
         submissions = GroupCommit { batch in
             // Encoded before the write: the single writer holds the database for the inserts only.
-            let parameters = batch.map(Self.encodedParameters)
+            let arguments = batch.map(Self.insertArguments)
             return try await database.write { db in
-                zip(batch, parameters).map { new, parameters in Result { try Self.insert(new, parameters: parameters, db) } }
+                zip(batch, arguments).map { new, arguments in Result { try Self.insert(new, arguments: arguments, db) } }
             }
         }
         completions = GroupCommit { batch in
@@ -73,18 +66,22 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
     }
 
     public func submit(_ jobs: [NewJob]) async throws -> [Submission] {
-        let parameters = jobs.map(Self.encodedParameters)
-        return try await database.write { db in try zip(jobs, parameters).map { try Self.insert($0, parameters: $1, db) } }
+        let arguments = jobs.map(Self.insertArguments)
+        return try await database.write { db in try zip(jobs, arguments).map { try Self.insert($0, arguments: $1, db) } }
     }
 
-    /// The text stored in the `parameters` column.
-    static func encodedParameters(_ new: NewJob) -> String {
-        JSONValue.object(new.parameters).canonicalJSON()
+    /// The arguments of the insert, parameters encoded, built before the single writer is taken.
+    static func insertArguments(_ new: NewJob) -> StatementArguments {
+        let now = new.now.timeIntervalSince1970
+        return [
+            new.id.rawValue, new.tenantID.rawValue, new.type, JSONValue.object(new.parameters).canonicalJSON(), new.maxAttempts,
+            now, now, now, new.idempotencyKey, new.requestFingerprint,
+        ]
     }
 
-    /// Inserts a job whose parameters are already encoded, or finds the job its idempotency key
-    /// already names, inside the caller's transaction.
-    static func insert(_ new: NewJob, parameters: String, _ db: Database) throws -> Submission {
+    /// Inserts a job with its ``insertArguments(_:)``, or finds the job its idempotency key already
+    /// names, inside the caller's transaction.
+    static func insert(_ new: NewJob, arguments: StatementArguments, _ db: Database) throws -> Submission {
         do {
             let insert = try db.cachedStatement(
                 sql: """
@@ -93,11 +90,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
                     VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?)
                     """
             )
-            try insert.execute(arguments: [
-                new.id.rawValue, new.tenantID.rawValue, new.type, parameters, new.maxAttempts,
-                new.now.timeIntervalSince1970, new.now.timeIntervalSince1970, new.now.timeIntervalSince1970,
-                new.idempotencyKey, new.requestFingerprint,
-            ])
+            try insert.execute(arguments: arguments)
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE && new.idempotencyKey != nil {
             // The unique index on (tenant, key) decided: this is a replay. SQLite serialises writers,
             // so the row that won is visible inside this transaction.
@@ -248,18 +241,18 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
     }
 
     public func complete(_ lease: Lease, result: JobResult?, itemErrors: Int, now: Date) async throws -> Bool {
-        try await completions.submit(Completion(lease: lease, result: result, itemErrors: itemErrors, now: now))
+        // Built here, not in the batch's write: the single writer holds the database for the updates only.
+        let seconds = now.timeIntervalSince1970
+        return try await completions.submit([
+            seconds, seconds, seconds, result?.key, result?.size, result?.sha256, result?.contentType, result?.fileName, itemErrors,
+            lease.jobID.rawValue, lease.token,
+        ])
     }
 
-    /// Marks one job of a completion batch succeeded, only while its lease is current.
-    static func writeCompletion(_ completion: Completion, _ db: Database) throws -> Bool {
-        let update = try db.cachedStatement(sql: completionSQL)
-        let now = completion.now.timeIntervalSince1970
-        let result = completion.result
-        try update.execute(arguments: [
-            now, now, now, result?.key, result?.size, result?.sha256, result?.contentType, result?.fileName, completion.itemErrors,
-            completion.lease.jobID.rawValue, completion.lease.token,
-        ])
+    /// Marks one job of a completion batch succeeded (``completionSQL`` with `arguments`), only while
+    /// its lease is current.
+    static func writeCompletion(_ arguments: StatementArguments, _ db: Database) throws -> Bool {
+        try db.cachedStatement(sql: completionSQL).execute(arguments: arguments)
         return db.changesCount == 1
     }
 

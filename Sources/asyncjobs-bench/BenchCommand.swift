@@ -1,4 +1,6 @@
 import ArgumentParser
+import AsyncJobs
+import Logging
 
 /// `asyncjobs-bench`: the engine's side of the benchmarks in `scripts/bench/`. Each run prints one
 /// JSON line that the scripts put beside the peers' figures.
@@ -9,6 +11,13 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Measure the AsyncJobs engine in process: job throughput and pick-up latency of no-op jobs.",
         subcommands: [ThroughputCommand.self, PickupCommand.self]
     )
+
+    /// Logs as `asyncjobs serve` and `asyncjobs worker` do, so that each job's logger costs here what
+    /// it costs there.
+    static func bootstrapLogging() -> Logger {
+        LoggingSystem.bootstrap { DeferredMetadataLogHandler(base: StreamLogHandler.standardError(label: $0)) }
+        return Logger(label: "asyncjobs.bench")
+    }
 }
 
 /// Where the jobs live during a run.

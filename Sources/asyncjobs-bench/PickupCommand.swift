@@ -23,7 +23,7 @@ struct PickupCommand: AsyncParsableCommand {
     var concurrency = 8
 
     func run() async throws {
-        let logger = Logger(label: "asyncjobs.bench")
+        let logger = BenchCommand.bootstrapLogging()
         let jobs = self.jobs, pause = Duration.milliseconds(pauseMilliseconds)
         let (starts, continuation) = AsyncStream.makeStream(of: ContinuousClock.Instant.self)
         let handler = JobHandler(type: BenchEngine.noopType) { _ in

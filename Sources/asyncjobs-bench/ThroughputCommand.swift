@@ -36,7 +36,7 @@ struct ThroughputCommand: AsyncParsableCommand {
     var concurrency = 256
 
     func run() async throws {
-        let logger = Logger(label: "asyncjobs.bench")
+        let logger = BenchCommand.bootstrapLogging()
         let jobs = self.jobs, mode = self.mode, batchSize = self.batchSize, producers = self.producers
         let seconds = try await BenchStore.with(storeChoice, logger: logger) { opened in
             let counting = CompletionCountingStore(opened.store, expected: jobs)

@@ -111,7 +111,7 @@ struct LogOptions: ParsableArguments {
             throw ValidationError("unknown log level '\(self.level)'")
         }
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = DeferredMetadataLogHandler(base: StreamLogHandler.standardError(label: label))
             handler.logLevel = level
             return handler
         }

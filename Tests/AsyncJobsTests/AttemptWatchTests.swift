@@ -107,7 +107,7 @@ import Testing
 }
 
 /// A memory store that records every heartbeat (after it is answered) and can fail the first few.
-final class HeartbeatRecordingStore: JobStore {
+final class HeartbeatRecordingStore: JobStoreDecorator {
     struct Beat: Sendable {
         var job: JobID
         var until: Date
@@ -119,7 +119,7 @@ final class HeartbeatRecordingStore: JobStore {
 
     struct InjectedFailure: Error {}
 
-    private let base = MemoryJobStore()
+    let base: any JobStore = MemoryJobStore()
     private let recorded = Mutex<(beats: [Beat], failuresLeft: Int)>(([], 0))
 
     init(failingFirst failures: Int = 0) {
@@ -139,30 +139,5 @@ final class HeartbeatRecordingStore: JobStore {
         }
         guard let status else { throw InjectedFailure() }
         return status
-    }
-
-    func submit(_ job: NewJob) async throws -> Submission { try await base.submit(job) }
-    func submit(_ jobs: [NewJob]) async throws -> [Submission] { try await base.submit(jobs) }
-    func job(_ id: JobID, tenant: TenantID?) async throws -> Job? { try await base.job(id, tenant: tenant) }
-    func jobs(_ query: JobQuery) async throws -> JobPage { try await base.jobs(query) }
-    func claim(_ request: ClaimRequest) async throws -> [ClaimedJob] { try await base.claim(request) }
-    func complete(_ lease: Lease, result: JobResult?, itemErrors: Int, now: Date) async throws -> Bool {
-        try await base.complete(lease, result: result, itemErrors: itemErrors, now: now)
-    }
-    func fail(_ lease: Lease, failure: JobFailure, retryAt: Date?, now: Date) async throws -> Bool {
-        try await base.fail(lease, failure: failure, retryAt: retryAt, now: now)
-    }
-    func release(_ lease: Lease, now: Date) async throws -> Bool { try await base.release(lease, now: now) }
-    func countUnfinishedJobs(tenant: TenantID, upTo limit: Int) async throws -> Int {
-        try await base.countUnfinishedJobs(tenant: tenant, upTo: limit)
-    }
-    func cancel(_ id: JobID, tenant: TenantID, now: Date) async throws -> CancelOutcome { try await base.cancel(id, tenant: tenant, now: now) }
-    func delete(_ id: JobID, tenant: TenantID) async throws -> DeleteOutcome { try await base.delete(id, tenant: tenant) }
-    func requeueExpiredLeases(now: Date) async throws -> Int { try await base.requeueExpiredLeases(now: now) }
-    func pruneFinishedJobs(endedBefore cutoff: Date, limit: Int) async throws -> [Job] {
-        try await base.pruneFinishedJobs(endedBefore: cutoff, limit: limit)
-    }
-    func expireResults(finishedBefore cutoff: Date, limit: Int, now: Date) async throws -> [Job] {
-        try await base.expireResults(finishedBefore: cutoff, limit: limit, now: now)
     }
 }

@@ -48,6 +48,30 @@ import Testing
         }
     }
 
+    @Test func anAttemptWhoseEndingIsDecidedIsNoLongerBeatenWhileItsHandlerWindsDown() async throws {
+        let store = HeartbeatRecordingStore()
+        // A continuation only the test resumes: the handler ignores cancellation, like one stuck in
+        // blocking work.
+        let stuck = Mutex<CheckedContinuation<Void, Never>?>(nil)
+        let stubborn = JobHandler(type: "stubborn") { _ in
+            await withCheckedContinuation { continuation in stuck.withLock { $0 = continuation } }
+            return .success
+        }
+        let queue = JobQueue(store: store, results: MemoryResultStore(), registry: JobRegistry([stubborn]))
+        let pool = WorkerPool(queue: queue, configuration: WorkerPoolConfiguration(concurrency: 1, heartbeatInterval: .milliseconds(50)))
+        try await withRunningServices([pool]) {
+            let id = try await queue.submit(tenant: Self.tenant, type: "stubborn", parameters: [:]).job.id
+            try await eventually("the lease to be renewed") { store.heartbeats.contains { $0.job == id && $0.held } }
+            _ = try await queue.cancel(id, tenant: Self.tenant)
+            let beatsAtCancel = store.heartbeats.count
+            // Absence can only be seen by letting time pass: six intervals, while the handler still runs.
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(store.heartbeats.count <= beatsAtCancel + 1, "a beat already under way may land; no new one starts")
+            stuck.withLock { $0.take() }?.resume()
+            try await eventually("the job to stay cancelled once its handler returns") { try await store.job(id, tenant: nil)?.state == .cancelled }
+        }
+    }
+
     @Test func progressReportedInATightLoopIsWrittenAtABoundedRateAndTheLastReportIsKept() async throws {
         let store = HeartbeatRecordingStore()
         let stopReporting = Latch()

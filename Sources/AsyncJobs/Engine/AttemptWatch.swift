@@ -17,7 +17,6 @@ final class AttemptWatch: Sendable {
         var deadline: ContinuousClock.Instant
         var nextBeat: ContinuousClock.Instant
         var progressAllowedAt: ContinuousClock.Instant
-        var timedOut = false
         var beating = false
     }
 
@@ -89,9 +88,9 @@ final class AttemptWatch: Sendable {
                     var wake = now.advanced(by: configuration.heartbeatInterval)
                     for index in state.watched.values.indices {
                         let watched = state.watched.values[index]
-                        if watched.timedOut { continue }
+                        // Its ending is decided and its worker is winding it down: no more beats.
+                        if watched.attempt.isStopped { continue }
                         if watched.deadline <= now {
-                            state.watched.values[index].timedOut = true
                             expired.append(watched.attempt)
                             continue
                         }

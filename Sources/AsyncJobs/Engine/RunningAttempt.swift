@@ -38,6 +38,9 @@ final class RunningAttempt: Sendable {
         waiter?.resume(returning: ending)
     }
 
+    /// Whether the ending is decided.
+    var isStopped: Bool { state.withLock { $0.ending != nil } }
+
     /// Waits until the ending is decided; one caller at a time.
     func ending() async -> AttemptEnding {
         await withCheckedContinuation { continuation in

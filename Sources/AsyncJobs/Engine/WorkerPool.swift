@@ -159,11 +159,9 @@ public struct WorkerPool: Service {
 
     func jobLogger(for job: Job) -> Logger {
         var logger = self.logger
-        // One assignment, not three: a stream handler renders all its metadata again on every change.
-        logger.handler.metadata.merge(
-            ["job.id": .string(job.id.rawValue), "job.type": .string(job.type), "job.attempt": .stringConvertible(job.attempt)],
-            uniquingKeysWith: { _, new in new }
-        )
+        logger[metadataKey: "job.id"] = .string(job.id.rawValue)
+        logger[metadataKey: "job.type"] = .string(job.type)
+        logger[metadataKey: "job.attempt"] = .stringConvertible(job.attempt)
         return logger
     }
 

@@ -116,6 +116,10 @@ extension SQLiteJobStore {
         idempotency_key, result_expired_at
         """
     static let jobColumnCount = 25
+    /// Reads one job by id; built once, as the status route runs it on every uncached poll.
+    static let jobSQL = "SELECT \(jobColumns) FROM jobs WHERE id = ?"
+    /// Reads one job by id, only if it belongs to the tenant.
+    static let jobOfTenantSQL = "SELECT \(jobColumns) FROM jobs WHERE id = ? AND tenant_id = ?"
 
     /// Reads a job from a row that starts with ``jobColumns``, by position: GRDB's lookup by name
     /// lower-cases every name it compares, which was most of the cost of decoding a claimed row.

@@ -129,9 +129,9 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
             // checked by GRDB's authorizer) once per connection instead of once per request.
             let row: Row?
             if let tenant {
-                row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.jobColumns) FROM jobs WHERE id = ? AND tenant_id = ?"), arguments: [id.rawValue, tenant.rawValue])
+                row = try Row.fetchOne(db.cachedStatement(sql: Self.jobOfTenantSQL), arguments: [id.rawValue, tenant.rawValue])
             } else {
-                row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.jobColumns) FROM jobs WHERE id = ?"), arguments: [id.rawValue])
+                row = try Row.fetchOne(db.cachedStatement(sql: Self.jobSQL), arguments: [id.rawValue])
             }
             return try row.map(Self.job(from:))
         }
@@ -311,7 +311,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
 
     public func cancel(_ id: JobID, tenant: TenantID, now: Date) async throws -> CancelOutcome {
         try await database.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.jobColumns) FROM jobs WHERE id = ? AND tenant_id = ?", arguments: [id.rawValue, tenant.rawValue])
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: Self.jobOfTenantSQL), arguments: [id.rawValue, tenant.rawValue])
             else { return .notFound }
             var job = try Self.job(from: row)
             switch job.state {
@@ -337,7 +337,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
 
     public func delete(_ id: JobID, tenant: TenantID) async throws -> DeleteOutcome {
         try await database.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.jobColumns) FROM jobs WHERE id = ? AND tenant_id = ?", arguments: [id.rawValue, tenant.rawValue])
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: Self.jobOfTenantSQL), arguments: [id.rawValue, tenant.rawValue])
             else { return .notFound }
             let job = try Self.job(from: row)
             guard job.state.isTerminal else { return .notTerminal(job) }

@@ -56,6 +56,11 @@ public struct SOAPParser: Sendable {
         guard !Self.declaresDocumentType(data) else {
             throw SOAPFault(.invalidRequest, "document type declarations are not allowed in SOAP messages")
         }
+        // SOAP 1.1 (section 3) forbids processing instructions, and FoundationXML crashes (strlen of a
+        // null pointer) on one without data, such as `<?b2?>`: found by FuzzSOAPEnvelope.
+        guard !Self.containsProcessingInstruction(data) else {
+            throw SOAPFault(.invalidRequest, "processing instructions are not allowed in SOAP messages")
+        }
         let builder = TreeBuilder(limits: limits)
         let parser = XMLParser(data: data)
         parser.shouldProcessNamespaces = true
@@ -97,6 +102,26 @@ public struct SOAPParser: Sendable {
         guard let name = attributes.range(of: "encoding") else { return false }
         let value = attributes[name.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\t" || $0 == "\"" || $0 == "'" }
         return !(value.hasPrefix("utf-8\"") || value.hasPrefix("utf-8'") || value.hasPrefix("utf8\"") || value.hasPrefix("utf8'"))
+    }
+
+    /// Whether the bytes contain `<?` anywhere but in an XML declaration at the very start (after an
+    /// optional byte-order mark). Like the `<!DOCTYPE` check, a `<?` inside a comment or CDATA is
+    /// refused too; SOAP messages do not carry one.
+    static func containsProcessingInstruction(_ data: Data) -> Bool {
+        let bytes = Array(data)
+        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        var index = 0
+        while index + 1 < bytes.count {
+            if bytes[index] == UInt8(ascii: "<") && bytes[index + 1] == UInt8(ascii: "?") {
+                let declaration = Array("<?xml".utf8)
+                let isDeclaration = index == start && bytes.count > start + 5
+                    && Array(bytes[start..<start + 5]) == declaration
+                    && [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), UInt8(ascii: "\n")].contains(bytes[start + 5])
+                if !isDeclaration { return true }
+            }
+            index += 1
+        }
+        return false
     }
 
     static func declaresDocumentType(_ data: Data) -> Bool {

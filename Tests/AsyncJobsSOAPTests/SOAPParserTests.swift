@@ -72,6 +72,18 @@ import Testing
         }
     }
 
+    @Test(arguments: [
+        "<?b2?>)<!DUnsabb",  // FuzzSOAPEnvelope's crash: FoundationXML took strlen of a null pointer
+        #"<?xml-stylesheet href="a.xsl"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><x/></soapenv:Body></soapenv:Envelope>"#,
+        #"<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><?pi?><x/></soapenv:Body></soapenv:Envelope>"#,
+        #" <?xml version="1.0"?><a/>"#,
+    ])
+    func processingInstructionsAreRefusedBeforeTheXMLParser(_ document: String) {
+        #expect { try SOAPParser().parseEnvelope(Data(document.utf8)) } throws: {
+            ($0 as? SOAPFault)?.message == "processing instructions are not allowed in SOAP messages"
+        }
+    }
+
     @Test(arguments: ["", "not xml", "<a><b></a>", "<a>&undefined;</a>"])
     func malformedDocumentsAreFaults(_ document: String) {
         #expect(throws: SOAPFault.self) { try SOAPParser().parseEnvelope(Data(document.utf8)) }

@@ -1,5 +1,4 @@
 public import Foundation
-import Synchronization
 
 /// The front door of the engine: validates and stores submissions, cancels and deletes, and wakes
 /// this node's workers. Copies share the same store and signals.
@@ -108,25 +107,5 @@ public struct JobQueue: Sendable {
             if let result = job.result { try await results.delete(key: result.key) }
         }
         return outcome
-    }
-}
-
-/// The attempts running on this node, so that a client's cancellation reaches the handler at once.
-final class RunningJobs: Sendable {
-    private let attempts = Mutex<[JobID: RunningAttempt]>([:])
-
-    func register(_ attempt: RunningAttempt) {
-        attempts.withLock { $0[attempt.claimed.job.id] = attempt }
-    }
-
-    func unregister(_ attempt: RunningAttempt) {
-        attempts.withLock { attempts in
-            let id = attempt.claimed.job.id
-            if attempts[id] === attempt { attempts[id] = nil }
-        }
-    }
-
-    func cancel(_ id: JobID) {
-        attempts.withLock { $0[id] }?.stop(.cancelledByClient)
     }
 }

@@ -12,7 +12,6 @@ import SigV4
 public struct ResultsController: Sendable {
     let store: FileResultStore
     let verifier: PresignedURLVerifier
-    let fileIO = FileIO()
 
     static let prefix = "/v1/results/"
 
@@ -73,11 +72,7 @@ public struct ResultsController: Sendable {
         if request.method == .head || range.isEmpty {
             return Response(status: status, headers: headers)
         }
-        let body = try await fileIO.loadFile(
-            path: store.objectURL(key).path,
-            range: range.lowerBound...(range.upperBound - 1),
-            context: context
-        )
+        let body = ResponseBody.fileRange(path: store.objectURL(key).path, range: range)
         return Response(status: status, headers: headers, body: body)
     }
 

@@ -25,9 +25,16 @@ enum JSONResponse {
 
     /// A response carrying an already encoded body.
     static func make(body: ByteBuffer, status: HTTPResponse.Status, headers: HTTPFields = [:], context: AppRequestContext) -> Response {
-        var headers = headers
-        headers[.contentType] = context.mediaType.rawValue
-        headers[.cacheControl] = "no-store"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
+        var fields: HTTPFields
+        if headers.isEmpty {
+            // The common case (every poll of a finished job): appending skips the search for an
+            // existing field that setting by name does.
+            fields = [.contentType: context.mediaType.rawValue, .cacheControl: "no-store"]
+        } else {
+            fields = headers
+            fields[.contentType] = context.mediaType.rawValue
+            fields[.cacheControl] = "no-store"
+        }
+        return Response(status: status, headers: fields, body: .init(byteBuffer: body))
     }
 }

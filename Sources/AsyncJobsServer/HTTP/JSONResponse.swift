@@ -23,18 +23,12 @@ enum JSONResponse {
         ByteBuffer(bytes: try encoder.encode(value))
     }
 
-    /// A response carrying an already encoded body.
+    /// A response carrying an already encoded body. `Content-Type` and `Cache-Control` are this
+    /// function's to set, so `headers` never carries them and both are appended without a search.
     static func make(body: ByteBuffer, status: HTTPResponse.Status, headers: HTTPFields = [:], context: AppRequestContext) -> Response {
-        var fields: HTTPFields
-        if headers.isEmpty {
-            // The common case (every poll of a finished job): appending skips the search for an
-            // existing field that setting by name does.
-            fields = [.contentType: context.mediaType.rawValue, .cacheControl: "no-store"]
-        } else {
-            fields = headers
-            fields[.contentType] = context.mediaType.rawValue
-            fields[.cacheControl] = "no-store"
-        }
+        var fields = headers
+        fields.append(HTTPField(name: .contentType, value: context.mediaType.rawValue))
+        fields.append(HTTPField(name: .cacheControl, value: "no-store"))
         return Response(status: status, headers: fields, body: .init(byteBuffer: body))
     }
 }

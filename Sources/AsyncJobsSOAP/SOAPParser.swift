@@ -108,20 +108,24 @@ public struct SOAPParser: Sendable {
     /// optional byte-order mark). Like the `<!DOCTYPE` check, a `<?` inside a comment or CDATA is
     /// refused too; SOAP messages do not carry one.
     static func containsProcessingInstruction(_ data: Data) -> Bool {
-        let bytes = Array(data)
-        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        var index = 0
-        while index + 1 < bytes.count {
-            if bytes[index] == UInt8(ascii: "<") && bytes[index + 1] == UInt8(ascii: "?") {
-                let declaration = Array("<?xml".utf8)
-                let isDeclaration = index == start && bytes.count > start + 5
-                    && Array(bytes[start..<start + 5]) == declaration
-                    && [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), UInt8(ascii: "\n")].contains(bytes[start + 5])
-                if !isDeclaration { return true }
+        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Bool in
+            let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+            var index = 0
+            while index + 1 < bytes.count {
+                if bytes[index] == UInt8(ascii: "<") && bytes[index + 1] == UInt8(ascii: "?") && !(index == start && isXMLDeclaration(bytes, at: start)) {
+                    return true
+                }
+                index += 1
             }
-            index += 1
+            return false
         }
-        return false
+    }
+
+    /// Whether `<?xml` followed by whitespace starts at `index`.
+    private static func isXMLDeclaration(_ bytes: UnsafeRawBufferPointer, at index: Int) -> Bool {
+        let opening = "<?xml".utf8
+        guard bytes.count > index + opening.count, bytes[index..<index + opening.count].elementsEqual(opening) else { return false }
+        return [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), UInt8(ascii: "\n")].contains(bytes[index + opening.count])
     }
 
     static func declaresDocumentType(_ data: Data) -> Bool {

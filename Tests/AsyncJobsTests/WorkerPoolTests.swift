@@ -215,21 +215,33 @@ import Testing
     @Test func progressIsStoredWithAnEstimate() async throws {
         let halfway = Wakeup()
         let finish = Wakeup()
+        // When the handler started and the moments around its report, read by the test: a loaded
+        // machine can stretch the 200 ms sleep to seconds, so the bounds come from these, not a constant.
+        let moments = Mutex<(started: Date, beforeReport: Date, afterReport: Date)?>(nil)
         let stepped = JobHandler(type: "stepped") { context in
+            let started = Date()
             try await Task.sleep(for: .milliseconds(200))
+            let beforeReport = Date()
             context.reportProgress(50)
+            moments.withLock { $0 = (started, beforeReport, Date()) }
             halfway.signal()
             await finish.wait(timeout: .seconds(10))
             return .success
         }
         let harness = Harness([stepped])
         try await withRunningServices([harness.pool()]) {
+            let submitted = Date()
             let id = try await harness.submit("stepped")
             await halfway.wait(timeout: .seconds(10))
             try await eventually("progress to be stored") { try await harness.job(id).progress.percent == 50 }
             let estimate = try #require(try await harness.job(id).progress.estimatedSecondsRemaining)
-            // Half done after about 0.2 s at a steady rate leaves about as long again.
-            #expect(estimate > 0.1 && estimate < 2)
+            let seen = try #require(moments.withLock { $0 })
+            // Half done at a steady rate leaves as long again as has passed since the attempt started,
+            // which was after the submission and before the handler ran.
+            let slack = 0.01
+            #expect(estimate >= seen.beforeReport.timeIntervalSince(seen.started) - slack)
+            #expect(estimate <= seen.afterReport.timeIntervalSince(submitted) + slack)
+            #expect(estimate >= 0.2 - slack)
             finish.signal()
             _ = try await harness.waitFor(id, [.succeeded])
         }

@@ -6,10 +6,12 @@ the real one, read from a database that `asyncjobs migrate` has just created, an
 derived from it by a textual edit, so the script follows the migrations. The variants: no
 `AUTOINCREMENT` (a write to `sqlite_sequence` per insert), the idempotency constraint as a partial
 unique index (most jobs have no key, yet each insert writes a `(tenant, NULL)` entry), and
-`jobs_by_tenant_state` dropped or kept for unfinished jobs only (every state change rewrites it). Each variant runs the
-statements the store runs for a job's life (insert, claim, completion; the store's SQL, in batches
-of 100 as a busy node's group commits make them) for 20,000 jobs, with `synchronous=OFF` so that
-only the b-tree work is timed, not the disk. Python's binding adds the same cost to every variant;
+`jobs_by_tenant_state` dropped or kept for unfinished jobs only (every state change rewrites it).
+Each variant runs a job's life (insert, claim, completion) for 20,000 jobs in batches of 100, as a
+busy node's group commits make them. The statements are copies of SQLiteJobStore's, with constants
+where the store binds times and results; unlike the schema they do not follow the store by
+themselves, so a change to its SQL should be made here too. `synchronous=OFF` leaves the disk out:
+only the b-tree work is timed. Python's binding adds the same cost to every variant;
 the ratio to the current schema is the figure to read.
 
     scripts/bench/sqlite-indexes.py [--runs N]    # needs a built asyncjobs (ASYNCJOBS_BIN, else .build/release, else .build/debug)

@@ -28,7 +28,7 @@ import Testing
         func job(_ id: JobID) async throws -> Job { try await engine.job(id) }
 
         func waitFor(_ id: JobID, _ states: Set<JobState>) async throws -> Job {
-            try await engine.waitFor(id, states, timeout: .seconds(20))
+            try await engine.waitFor(id, states)
         }
 
         func resultText(_ job: Job) throws -> String { try engine.resultText(job) }
@@ -167,7 +167,7 @@ import Testing
             let pids = try await Self.pids(in: pidFile)
             let done = try await harness.waitFor(id, [.failed, .succeeded])
             #expect(done.failure?.code == "timeout")
-            try await eventually(timeout: .seconds(5), "the process tree to be gone") { !pids.contains(where: ProcessProbe.isAlive) }
+            try await eventually(timeout: .seconds(30), "the process tree to be gone") { !pids.contains(where: ProcessProbe.isAlive) }
         }
     }
 
@@ -181,12 +181,12 @@ import Testing
             return try await Self.pids(in: pidFile)
         }
         // The services have stopped: the shutdown waited for the process group to die.
-        try await eventually(timeout: .seconds(2), "the process tree to be gone") { !pids.contains(where: ProcessProbe.isAlive) }
+        try await eventually(timeout: .seconds(10), "the process tree to be gone") { !pids.contains(where: ProcessProbe.isAlive) }
     }
 
     static func pids(in file: String) async throws -> [Int32] {
         var pids: [Int32] = []
-        try await eventually(timeout: .seconds(10), "the script to write its pids") {
+        try await eventually(timeout: .seconds(30), "the script to write its pids") {
             let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
             pids = text.split(whereSeparator: \.isWhitespace).compactMap { Int32($0) }
             return pids.count == 2

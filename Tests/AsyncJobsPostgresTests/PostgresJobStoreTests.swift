@@ -50,7 +50,7 @@ struct PostgresJobStoreTests {
                 group.addTask { try await listener.followChanges { change in changes.record(change) } }
                 defer { group.cancelAll() }
                 // LISTEN takes effect a moment after the feed starts; submit until one is heard.
-                try await eventually(timeout: .seconds(10), "a submission through the other node is announced") {
+                try await eventually(timeout: .seconds(30), "a submission through the other node is announced") {
                     _ = try await other.submit(NewJob(tenantID: TenantID("t"), type: "demo.csv", parameters: [:], maxAttempts: 1, now: Date()))
                     try await Task.sleep(for: .milliseconds(50))
                     return changes.contains(.jobsQueued)
@@ -60,7 +60,7 @@ struct PostgresJobStoreTests {
                     Issue.record("a running job can be cancelled")
                     return
                 }
-                try await eventually(timeout: .seconds(5), "the cancellation is announced") {
+                try await eventually(timeout: .seconds(30), "the cancellation is announced") {
                     changes.contains(.cancelled(claimed.job.id))
                 }
             }

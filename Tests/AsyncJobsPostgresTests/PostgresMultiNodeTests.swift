@@ -57,18 +57,18 @@ struct PostgresMultiNodeTests {
                     return false
                 }
                 let quick = try await nodeB.submit(tenant: TenantID("t"), type: "probe", parameters: [:])
-                try await eventually(timeout: .seconds(5), "the job submitted through B ran on A") {
+                try await eventually(timeout: .seconds(30), "the job submitted through B ran on A") {
                     try await nodeB.job(quick.job.id, tenant: TenantID("t"))?.state == .succeeded
                 }
                 let blocking = try await nodeB.submit(tenant: TenantID("t"), type: "probe", parameters: ["block": true])
-                try await eventually(timeout: .seconds(5), "the blocking job started on A") {
+                try await eventually(timeout: .seconds(30), "the blocking job started on A") {
                     probe.started.withLock { $0.contains(blocking.job.id.rawValue) }
                 }
                 guard case .cancelled(_, wasRunning: true) = try await nodeB.cancel(blocking.job.id, tenant: TenantID("t")) else {
                     Issue.record("the running job can be cancelled through B")
                     return
                 }
-                try await eventually(timeout: .seconds(5), "A stopped the handler of the job cancelled through B") {
+                try await eventually(timeout: .seconds(30), "A stopped the handler of the job cancelled through B") {
                     probe.stopped.withLock { $0.contains(blocking.job.id.rawValue) }
                 }
                 #expect(try await nodeA.job(blocking.job.id, tenant: TenantID("t"))?.state == .cancelled)

@@ -9,8 +9,12 @@ public struct TimedOut: Error, CustomStringConvertible {
 
 /// Re-checks `condition` until it holds, failing after `timeout`. For waiting on an outcome
 /// that another task produces (a job finishing), not for letting time pass.
+///
+/// The timeout only catches a hang; it is no claim about speed. `swift test` starts every test at
+/// once, and on two busy cores a job that needs three turns of a worker pool has been seen to take
+/// over ten seconds, so the default is a minute.
 public func eventually(
-    timeout: Duration = .seconds(10),
+    timeout: Duration = .seconds(60),
     _ message: @autoclosure () -> String = "condition",
     _ condition: () async throws -> Bool
 ) async throws {

@@ -45,7 +45,7 @@ public struct EngineHarness: Sendable {
         try #require(try await store.job(id, tenant: nil))
     }
 
-    public func waitFor(_ id: JobID, _ states: Set<JobState>, timeout: Duration = .seconds(10)) async throws -> Job {
+    public func waitFor(_ id: JobID, _ states: Set<JobState>, timeout: Duration = .seconds(60)) async throws -> Job {
         try await eventually(timeout: timeout, "job \(id) to reach \(states)") { states.contains(try await job(id).state) }
         return try await job(id)
     }

@@ -205,7 +205,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AsyncJobsSQLiteTests",
-            dependencies: ["AsyncJobsSQLite", "AsyncJobsTestSupport"],
+            dependencies: ["AsyncJobsSQLite", "AsyncJobsTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -79,18 +79,18 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
         ]
     }
 
+    /// The insert of a new job, with ``insertArguments(_:)``.
+    static let insertSQL = """
+        INSERT INTO jobs (id, tenant_id, type, parameters, state, attempt, max_attempts,
+            created_at, updated_at, run_after, idempotency_key, request_fingerprint)
+        VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?)
+        """
+
     /// Inserts a job with its ``insertArguments(_:)``, or finds the job its idempotency key already
     /// names, inside the caller's transaction.
     static func insert(_ new: NewJob, arguments: StatementArguments, _ db: Database) throws -> Submission {
         do {
-            let insert = try db.cachedStatement(
-                sql: """
-                    INSERT INTO jobs (id, tenant_id, type, parameters, state, attempt, max_attempts,
-                        created_at, updated_at, run_after, idempotency_key, request_fingerprint)
-                    VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?)
-                    """
-            )
-            try insert.execute(arguments: arguments)
+            try db.cachedStatement(sql: insertSQL).execute(arguments: arguments)
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE && new.idempotencyKey != nil {
             // The unique index on (tenant, key) decided: this is a replay. SQLite serialises writers,
             // so the row that won is visible inside this transaction.
@@ -260,13 +260,13 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
         if let retryAt {
             return try await updateHeld(
                 lease,
-                set: "state = 'queued', run_after = ?, updated_at = ?, error_code = ?, error_message = ?",
+                sql: Self.retrySQL,
                 arguments: [retryAt.timeIntervalSince1970, now.timeIntervalSince1970, failure.code, failure.message]
             )
         }
         return try await updateHeld(
             lease,
-            set: "state = 'failed', finished_at = ?, updated_at = ?, error_code = ?, error_message = ?",
+            sql: Self.failureSQL,
             arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, failure.code, failure.message]
         )
     }
@@ -274,22 +274,28 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
     public func release(_ lease: Lease, now: Date) async throws -> Bool {
         try await updateHeld(
             lease,
-            set: "state = 'queued', run_after = ?, updated_at = ?",
+            sql: Self.releaseSQL,
             arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970]
         )
     }
 
     /// Applies `set` to the job only while `lease` is its current lease, and ends the lease.
-    private func updateHeld(_ lease: Lease, set: String, arguments: StatementArguments) async throws -> Bool {
-        let sql = Self.heldUpdate(set: set)
+    private func updateHeld(_ lease: Lease, sql: String, arguments: StatementArguments) async throws -> Bool {
         var all = arguments
         _ = all.append(contentsOf: [lease.jobID.rawValue, lease.token])
         let finalArguments = all
         return try await database.write { db in
-            try db.execute(sql: sql, arguments: finalArguments)
+            try db.cachedStatement(sql: sql).execute(arguments: finalArguments)
             return db.changesCount == 1
         }
     }
+
+    /// A failed attempt that will be retried at `run_after`.
+    static let retrySQL = heldUpdate(set: "state = 'queued', run_after = ?, updated_at = ?, error_code = ?, error_message = ?")
+    /// A failed attempt that was the job's last.
+    static let failureSQL = heldUpdate(set: "state = 'failed', finished_at = ?, updated_at = ?, error_code = ?, error_message = ?")
+    /// An attempt handed back unfinished (graceful shutdown), due again at once.
+    static let releaseSQL = heldUpdate(set: "state = 'queued', run_after = ?, updated_at = ?")
 
     /// Built once: the completion batch looks its statement up by this text for every job.
     static let completionSQL = heldUpdate(
@@ -384,7 +390,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
                 db,
                 sql: """
                     DELETE FROM jobs WHERE seq IN (
-                        SELECT seq FROM jobs WHERE state IN ('succeeded', 'failed', 'cancelled') AND finished_at < ?
+                        SELECT seq FROM jobs WHERE \(Self.finishedStatePredicate) AND finished_at < ?
                         ORDER BY finished_at, seq LIMIT ?
                     )
                     RETURNING \(Self.jobColumns)

@@ -24,6 +24,7 @@ public struct WorkerPool: Service {
         let shutdown = Latch()
         let drained = Latch()
         let inFlight = Counter()
+        let finishing = Counter()
         let runningByType = TypeCounts()
         let watch = AttemptWatch(store: queue.store, configuration: configuration, logger: logger)
 
@@ -43,7 +44,10 @@ public struct WorkerPool: Service {
                         watch.stopAll(.shutdown)
                     }
                     while !shutdown.isSet && !Task.isCancelled {
-                        let free = configuration.concurrency - inFlight.value
+                        // Handlers up to the concurrency; with the jobs whose outcome is still
+                        // being written, up to twice that.
+                        let running = inFlight.value
+                        let free = min(configuration.concurrency - running, 2 * configuration.concurrency - running - finishing.value)
                         var claimed: [ClaimedJob] = []
                         if free > 0 {
                             do {
@@ -56,10 +60,16 @@ public struct WorkerPool: Service {
                             inFlight.increment()
                             runningByType.add(job.job.type, 1)
                             group.addTask {
-                                await execute(job, watch: watch)
-                                runningByType.add(job.job.type, -1)
-                                let left = inFlight.decrement()
-                                if left == 0 && shutdown.isSet { drained.set() }
+                                await execute(job, watch: watch) {
+                                    // The handler has ended: its place goes to the next job while
+                                    // this one's end is being written.
+                                    finishing.increment()
+                                    runningByType.add(job.job.type, -1)
+                                    let left = inFlight.decrement()
+                                    if left == 0 && shutdown.isSet { drained.set() }
+                                    queue.wakeup.signal()
+                                }
+                                _ = finishing.decrement()
                                 queue.wakeup.signal()
                             }
                         }
@@ -110,11 +120,15 @@ public struct WorkerPool: Service {
         return claimed
     }
 
-    func execute(_ claimed: ClaimedJob, watch: AttemptWatch) async {
+    /// Runs one attempt and records how it ended. `handlerEnded` is called once, when the handler
+    /// has returned or been stopped and before the outcome is written, so that the pool can start
+    /// the next job meanwhile.
+    func execute(_ claimed: ClaimedJob, watch: AttemptWatch, handlerEnded: () -> Void = {}) async {
         let job = claimed.job
         let logger = jobLogger(for: job)
 
         guard let handler = queue.registry.handler(for: job.type) else {
+            handlerEnded()
             // Claims are filtered by type, so this only happens if the registry changed under us.
             _ = try? await queue.store.fail(
                 claimed.lease,
@@ -154,6 +168,7 @@ public struct WorkerPool: Service {
             group.cancelAll()
             return ending
         }
+        handlerEnded()
         await finish(claimed, handler: handler, context: context, ending: ending, logger: logger)
     }
 

@@ -2,7 +2,11 @@ public import Foundation
 
 /// How a node's worker pool claims and runs jobs.
 public struct WorkerPoolConfiguration: Sendable {
-    /// How many jobs run at once on this node.
+    /// How many handlers run at once on this node.
+    ///
+    /// A handler's place is free again as soon as it returns: while its outcome is being written
+    /// to the store, the next job starts. At most as many jobs again wait for their outcome to be
+    /// written, so a slow store holds back new claims instead of piling up leases.
     public var concurrency: Int
     /// How long a claim lasts without a heartbeat; a crashed worker's jobs return to the queue after this.
     public var leaseDuration: Duration

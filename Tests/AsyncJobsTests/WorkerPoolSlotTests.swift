@@ -1,0 +1,82 @@
+import AsyncJobs
+import AsyncJobsTestSupport
+import Foundation
+import Synchronization
+import Testing
+
+/// A handler's place in the pool, and the outcomes still being written when it is given back.
+@Suite struct WorkerPoolSlotTests {
+    static let tenant = TenantID("tenant")
+
+    @Test func theNextJobStartsWhileTheLastOutcomeIsWrittenAndNoMoreThanThat() async throws {
+        let store = HeldCompletionsStore()
+        let started = Mutex<[String]>([])
+        let quick = JobHandler(type: "quick") { context in
+            started.withLock { $0.append(context.job.id.rawValue) }
+            return .success
+        }
+        let queue = JobQueue(store: store, results: MemoryResultStore(), registry: JobRegistry([quick]))
+        let pool = WorkerPool(queue: queue, configuration: WorkerPoolConfiguration(concurrency: 1, pollInterval: .seconds(60)))
+        try await withRunningServices([pool]) {
+            defer { store.release() }  // also when an expectation below throws: the shutdown waits for the writes
+            var ids: [JobID] = []
+            for _ in 0..<3 { ids.append(try await queue.submit(tenant: Self.tenant, type: "quick", parameters: [:]).job.id) }
+            // One place: the second job ran while the first one's completion could not be written.
+            try await eventually(timeout: .seconds(30), "two completions to be waiting") { store.waitingCount >= 2 }
+            #expect(started.withLock { $0.count } == 2)
+            #expect(try await store.job(ids[0], tenant: nil)?.state == .running)
+            // With one place, at most one more outcome may wait to be written: the third job stays queued.
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(started.withLock { $0.count } == 2)
+            #expect(try await store.job(ids[2], tenant: nil)?.state == .queued)
+
+            store.release()
+            for id in ids {
+                try await eventually("job \(id) to succeed") { try await store.job(id, tenant: nil)?.state == .succeeded }
+            }
+            #expect(started.withLock { $0 } .sorted() == ids.map(\.rawValue).sorted())
+        }
+    }
+
+    @Test func aShutdownWaitsForTheOutcomesBeingWritten() async throws {
+        let store = HeldCompletionsStore(delay: .milliseconds(300))
+        let quick = JobHandler(type: "quick") { _ in .success }
+        let queue = JobQueue(store: store, results: MemoryResultStore(), registry: JobRegistry([quick]))
+        let pool = WorkerPool(queue: queue, configuration: WorkerPoolConfiguration(concurrency: 2, pollInterval: .seconds(60)))
+        // The services shut down while the completion is still being written.
+        let id = try await withRunningServices([pool]) {
+            let id = try await queue.submit(tenant: Self.tenant, type: "quick", parameters: [:]).job.id
+            try await eventually("the completion to be under way") { store.waitingCount == 1 }
+            return id
+        }
+        #expect(try await store.job(id, tenant: nil)?.state == .succeeded)
+    }
+}
+
+/// Holds every completion until ``release()``, or for `delay` (a cancelled wait fails the
+/// completion); counts those waiting.
+final class HeldCompletionsStore: JobStoreDecorator {
+    let base: any JobStore = MemoryJobStore()
+    private let gate = Latch()
+    private let delay: Duration?
+    private let waiting = Atomic<Int>(0)
+
+    init(delay: Duration? = nil) {
+        self.delay = delay
+    }
+
+    var waitingCount: Int { waiting.load(ordering: .acquiring) }
+
+    func release() { gate.set() }
+
+    func complete(_ lease: Lease, result: JobResult?, itemErrors: Int, now: Date) async throws -> Bool {
+        waiting.add(1, ordering: .acquiringAndReleasing)
+        defer { waiting.subtract(1, ordering: .acquiringAndReleasing) }
+        if let delay {
+            try await Task.sleep(for: delay)
+        } else {
+            await gate.wait()
+        }
+        return try await base.complete(lease, result: result, itemErrors: itemErrors, now: now)
+    }
+}

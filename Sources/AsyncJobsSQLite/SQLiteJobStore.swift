@@ -36,7 +36,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
         let database: DatabasePool
         do {
             database = try DatabasePool(path: path, configuration: configuration)
-            try Self.migrator.migrate(database)
+            try MigrationLock.withLock(beside: path) { try Self.migrator.migrate(database) }
         } catch {
             throw JobError(.storage, "cannot open the SQLite database at \(path)", underlying: error)
         }
@@ -386,20 +386,19 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
     public func pruneFinishedJobs(endedBefore cutoff: Date, limit: Int) async throws -> [Job] {
         guard limit > 0 else { return [] }
         return try await database.write { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    DELETE FROM jobs WHERE seq IN (
-                        SELECT seq FROM jobs WHERE \(Self.finishedStatePredicate) AND finished_at < ?
-                        ORDER BY finished_at, seq LIMIT ?
-                    )
-                    RETURNING \(Self.jobColumns)
-                    """,
-                arguments: [cutoff.timeIntervalSince1970, limit]
-            )
-            .map(Self.job(from:))
+            try Row.fetchAll(db, sql: Self.pruneSQL, arguments: [cutoff.timeIntervalSince1970, limit]).map(Self.job(from:))
         }
     }
+
+    /// Deletes the oldest finished jobs (arguments: the cutoff, the limit), through the
+    /// `jobs_finished` index, whose predicate it repeats word for word.
+    static let pruneSQL = """
+        DELETE FROM jobs WHERE seq IN (
+            SELECT seq FROM jobs WHERE \(finishedStatePredicate) AND finished_at < ?
+            ORDER BY finished_at, seq LIMIT ?
+        )
+        RETURNING \(jobColumns)
+        """
 
     public func expireResults(finishedBefore cutoff: Date, limit: Int, now: Date) async throws -> [Job] {
         guard limit > 0 else { return [] }

@@ -1,4 +1,4 @@
-import AsyncJobs
+@testable import AsyncJobs
 import AsyncJobsTestSupport
 import Foundation
 import Synchronization
@@ -39,31 +39,44 @@ import Testing
     }
 
     @Test func aShutdownWaitsForTheOutcomesBeingWritten() async throws {
-        let store = HeldCompletionsStore(delay: .milliseconds(300))
+        let store = HeldCompletionsStore()
         let quick = JobHandler(type: "quick") { _ in .success }
         let queue = JobQueue(store: store, results: MemoryResultStore(), registry: JobRegistry([quick]))
         let pool = WorkerPool(queue: queue, configuration: WorkerPoolConfiguration(concurrency: 2, pollInterval: .seconds(60)))
-        // The services shut down while the completion is still being written.
-        let id = try await withRunningServices([pool]) {
-            let id = try await queue.submit(tenant: Self.tenant, type: "quick", parameters: [:]).job.id
-            try await eventually("the completion to be under way") { store.waitingCount == 1 }
-            return id
+        let id = try await queue.submit(tenant: Self.tenant, type: "quick", parameters: [:]).job.id
+        let stopped = Latch()
+        func runUntilTheOutcomeIsHeld() async throws {
+            // Returning from the body shuts the services down while the completion is held.
+            try await withRunningServices([pool]) {
+                try await eventually("the completion to be held") { store.waitingCount == 1 }
+            }
+            stopped.set()
         }
+        async let services: Void = runUntilTheOutcomeIsHeld()
+        try await eventually("the completion to be held") { store.waitingCount == 1 }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(!stopped.isSet, "the shutdown did not wait for the outcome being written")
+        #expect(try await store.job(id, tenant: nil)?.state == .running)
+        store.release()
+        try await services
         #expect(try await store.job(id, tenant: nil)?.state == .succeeded)
+    }
+
+    @Test(arguments: [
+        // (concurrency, running, finishing, free places)
+        (4, 0, 0, 4), (4, 3, 0, 1), (4, 4, 0, 0), (4, 0, 4, 4), (4, 2, 4, 2),
+        (4, 0, 6, 2), (4, 0, 8, 0), (4, 3, 5, 0), (1, 0, 1, 1), (1, 0, 2, 0), (1, 1, 1, 0),
+    ])
+    func placesCountHandlersAndAtMostTwiceTheConcurrencyWithTheOutcomesBeingWritten(_ row: (Int, Int, Int, Int)) {
+        #expect(WorkerPool.freePlaces(concurrency: row.0, running: row.1, finishing: row.2) == row.3)
     }
 }
 
-/// Holds every completion until ``release()``, or for `delay` (a cancelled wait fails the
-/// completion); counts those waiting.
+/// Holds every completion until ``release()``; counts those waiting.
 final class HeldCompletionsStore: JobStoreDecorator {
     let base: any JobStore = MemoryJobStore()
     private let gate = Latch()
-    private let delay: Duration?
     private let waiting = Atomic<Int>(0)
-
-    init(delay: Duration? = nil) {
-        self.delay = delay
-    }
 
     var waitingCount: Int { waiting.load(ordering: .acquiring) }
 
@@ -72,11 +85,10 @@ final class HeldCompletionsStore: JobStoreDecorator {
     func complete(_ lease: Lease, result: JobResult?, itemErrors: Int, now: Date) async throws -> Bool {
         waiting.add(1, ordering: .acquiringAndReleasing)
         defer { waiting.subtract(1, ordering: .acquiringAndReleasing) }
-        if let delay {
-            try await Task.sleep(for: delay)
-        } else {
-            await gate.wait()
-        }
+        await gate.wait()
+        // A store's I/O fails when its task is cancelled: a shutdown that cancelled the writes it
+        // should wait for would leave the job running.
+        try Task.checkCancellation()
         return try await base.complete(lease, result: result, itemErrors: itemErrors, now: now)
     }
 }

@@ -44,10 +44,7 @@ public struct WorkerPool: Service {
                         watch.stopAll(.shutdown)
                     }
                     while !shutdown.isSet && !Task.isCancelled {
-                        // Handlers up to the concurrency; with the jobs whose outcome is still
-                        // being written, up to twice that.
-                        let running = inFlight.value
-                        let free = min(configuration.concurrency - running, 2 * configuration.concurrency - running - finishing.value)
+                        let free = Self.freePlaces(concurrency: configuration.concurrency, running: inFlight.value, finishing: finishing.value)
                         var claimed: [ClaimedJob] = []
                         if free > 0 {
                             do {
@@ -85,6 +82,13 @@ public struct WorkerPool: Service {
             shutdown.set()
             queue.wakeup.signal()
         }
+    }
+
+    /// How many jobs the pool may claim now: handlers up to `concurrency`, and with the jobs whose
+    /// outcome is still being written, up to twice that, so that a slow store holds claims back
+    /// instead of piling up leases.
+    static func freePlaces(concurrency: Int, running: Int, finishing: Int) -> Int {
+        max(0, min(concurrency - running, 2 * concurrency - running - finishing))
     }
 
     /// Claims up to `free` jobs: types without a concurrency limit of their own in one claim, then

@@ -5,8 +5,9 @@ public struct WorkerPoolConfiguration: Sendable {
     /// How many handlers run at once on this node.
     ///
     /// A handler's place is free again as soon as it returns: while its outcome is being written
-    /// to the store, the next job starts. At most as many jobs again wait for their outcome to be
-    /// written, so a slow store holds back new claims instead of piling up leases.
+    /// to the store, the next job starts. Running jobs and jobs whose outcome is still being
+    /// written are together at most twice this many, so a slow store holds back new claims instead
+    /// of piling up leases.
     public var concurrency: Int
     /// How long a claim lasts without a heartbeat; a crashed worker's jobs return to the queue after this.
     public var leaseDuration: Duration

@@ -31,8 +31,10 @@ import Testing
             #expect(try await store.job(ids[2], tenant: nil)?.state == .queued)
 
             store.release()
+            // Half the pool's 60 s poll: only the wakeup sent when a written outcome frees a place
+            // starts the third job in time.
             for id in ids {
-                try await eventually("job \(id) to succeed") { try await store.job(id, tenant: nil)?.state == .succeeded }
+                try await eventually(timeout: .seconds(30), "job \(id) to succeed") { try await store.job(id, tenant: nil)?.state == .succeeded }
             }
             #expect(started.withLock { $0 } .sorted() == ids.map(\.rawValue).sorted())
         }

@@ -66,8 +66,9 @@ public struct WorkerPool: Service {
                                     if left == 0 && shutdown.isSet { drained.set() }
                                     queue.wakeup.signal()
                                 }
-                                _ = finishing.decrement()
-                                queue.wakeup.signal()
+                                // Wake the claim loop only if the outcomes being written were what
+                                // held it back; the handler's end has already woken it otherwise.
+                                if finishing.decrement() >= configuration.concurrency { queue.wakeup.signal() }
                             }
                         }
                         // A full batch means there may be more waiting: claim again at once.
@@ -127,7 +128,7 @@ public struct WorkerPool: Service {
     /// Runs one attempt and records how it ended. `handlerEnded` is called once, when the handler
     /// has returned or been stopped and before the outcome is written, so that the pool can start
     /// the next job meanwhile.
-    func execute(_ claimed: ClaimedJob, watch: AttemptWatch, handlerEnded: () -> Void = {}) async {
+    func execute(_ claimed: ClaimedJob, watch: AttemptWatch, handlerEnded: () -> Void) async {
         let job = claimed.job
         let logger = jobLogger(for: job)
 

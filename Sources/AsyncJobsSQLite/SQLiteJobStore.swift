@@ -279,7 +279,8 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
         )
     }
 
-    /// Applies `set` to the job only while `lease` is its current lease, and ends the lease.
+    /// Runs `sql`, one of the ``heldUpdate(set:)`` statements, with `arguments` followed by the lease's
+    /// job id and token: it changes the job only while `lease` is its current lease, and ends the lease.
     private func updateHeld(_ lease: Lease, sql: String, arguments: StatementArguments) async throws -> Bool {
         var all = arguments
         _ = all.append(contentsOf: [lease.jobID.rawValue, lease.token])

@@ -14,9 +14,37 @@ public struct JobID: Hashable, Sendable, Codable, CustomStringConvertible, RawRe
         self.rawValue = rawValue
     }
 
-    /// A new random identifier (a lower-case UUID).
+    /// A new random identifier: a version 4 UUID in lower case, from the system's random source.
     public static func generate() -> JobID {
-        JobID(UUID().uuidString.lowercased())
+        var generator = SystemRandomNumberGenerator()
+        return generate(using: &generator)
+    }
+
+    /// A version 4 UUID in lower case made of `generator`'s bits.
+    ///
+    /// Not Foundation's `UUID()`: on Linux it opens, reads and closes `/dev/urandom` for every
+    /// identifier, three system calls per submitted job; the standard library's generator makes one.
+    static func generate(using generator: inout some RandomNumberGenerator) -> JobID {
+        var bytes = (generator.next() as UInt64, generator.next() as UInt64)
+        return withUnsafeMutableBytes(of: &bytes) { random in
+            random[6] = random[6] & 0x0F | 0x40  // version 4
+            random[8] = random[8] & 0x3F | 0x80  // RFC 4122 variant
+            let hexDigits = Array("0123456789abcdef".utf8)
+            let text = String(unsafeUninitializedCapacity: 36) { characters in
+                var position = 0
+                for (index, byte) in random.enumerated() {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        characters[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    characters[position] = hexDigits[Int(byte >> 4)]
+                    characters[position + 1] = hexDigits[Int(byte & 0x0F)]
+                    position += 2
+                }
+                return position
+            }
+            return JobID(text)
+        }
     }
 
     public var description: String { rawValue }

@@ -125,6 +125,71 @@ extension PostgresJobStore {
                 """,
             ]
         ),
+        // Every index of the jobs table named `state` or another column that changes with it, so no
+        // claim or completion could update a row in place: each wrote a new entry into all nine of
+        // the table's indexes. The indexes that follow a job's state move to one narrow table per
+        // state, which a job enters and leaves as its state changes; the jobs table keeps indexes on
+        // columns that never change, and its updates become heap-only (HOT). Nodes of an older build
+        // do not write these tables: stop them all before this migration (the README says so).
+        Migration(
+            version: 4,
+            name: "state-indexes-in-side-tables",
+            statements: [
+                """
+                CREATE TABLE asyncjobs.job_queue (
+                    seq bigint PRIMARY KEY,
+                    tenant_id text NOT NULL,
+                    type text NOT NULL,
+                    run_after timestamptz NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE asyncjobs.job_leases (
+                    seq bigint PRIMARY KEY,
+                    tenant_id text NOT NULL,
+                    type text NOT NULL,
+                    expires_at timestamptz NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE asyncjobs.job_endings (
+                    seq bigint PRIMARY KEY,
+                    tenant_id text NOT NULL,
+                    type text NOT NULL,
+                    state text NOT NULL CHECK (state IN ('succeeded', 'failed', 'cancelled')),
+                    finished_at timestamptz NOT NULL,
+                    live_result boolean NOT NULL
+                )
+                """,
+                "INSERT INTO asyncjobs.job_queue SELECT seq, tenant_id, type, run_after FROM asyncjobs.jobs WHERE state = 'queued'",
+                """
+                INSERT INTO asyncjobs.job_leases SELECT seq, tenant_id, type, coalesce(lease_expires_at, updated_at)
+                FROM asyncjobs.jobs WHERE state = 'running'
+                """,
+                """
+                INSERT INTO asyncjobs.job_endings
+                SELECT seq, tenant_id, type, state, coalesce(finished_at, updated_at),
+                    state = 'succeeded' AND result_key IS NOT NULL AND result_expired_at IS NULL
+                FROM asyncjobs.jobs WHERE state IN ('succeeded', 'failed', 'cancelled')
+                """,
+                "CREATE INDEX job_queue_due ON asyncjobs.job_queue (run_after, seq)",
+                "CREATE INDEX job_queue_by_tenant ON asyncjobs.job_queue (tenant_id, seq)",
+                "CREATE INDEX job_leases_expiry ON asyncjobs.job_leases (expires_at)",
+                "CREATE INDEX job_leases_by_tenant ON asyncjobs.job_leases (tenant_id, seq)",
+                "CREATE INDEX job_endings_by_tenant_state ON asyncjobs.job_endings (tenant_id, state, seq)",
+                "CREATE INDEX job_endings_finished ON asyncjobs.job_endings (finished_at, seq)",
+                "CREATE INDEX job_endings_live_results ON asyncjobs.job_endings (finished_at, seq) WHERE live_result",
+                """
+                DROP INDEX asyncjobs.jobs_due, asyncjobs.jobs_leased, asyncjobs.jobs_by_tenant_state,
+                    asyncjobs.jobs_finished, asyncjobs.jobs_live_results
+                """,
+                // Room on each page for the next versions of its rows, which HOT updates place beside
+                // them: a claim updates a run of neighbouring rows at once. With the throughput
+                // benchmark, 50 made 82 % of updates HOT (70: 47 %, 100: 6 %) and left the table and
+                // its indexes the smallest of the three.
+                "ALTER TABLE asyncjobs.jobs SET (fillfactor = 50)",
+            ]
+        ),
     ]
 
     /// The newest schema version this build knows.
@@ -134,6 +199,11 @@ extension PostgresJobStore {
     /// applied (empty when the schema was current). Safe to call from many nodes at once.
     @discardableResult
     public func migrate() async throws -> [Int] {
+        try await migrate(upTo: Self.latestSchemaVersion)
+    }
+
+    /// Applies the pending migrations up to `version` (tests build older schemas with it).
+    func migrate(upTo version: Int) async throws -> [Int] {
         try await transaction(deadline: nil) { [logger] connection in
             // Building an index on a large table may take longer than any request should.
             try await connection.query("SET LOCAL statement_timeout = 0", logger: logger)
@@ -160,7 +230,7 @@ extension PostgresJobStore {
                 )
             }
             var appliedNow: [Int] = []
-            for migration in Self.migrations where !applied.contains(migration.version) {
+            for migration in Self.migrations where !applied.contains(migration.version) && migration.version <= version {
                 for statement in migration.statements {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }

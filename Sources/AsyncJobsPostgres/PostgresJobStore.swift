@@ -81,13 +81,14 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
         let inserted = try await execute(
             """
             WITH inserted AS (
-                INSERT INTO asyncjobs.jobs (id, tenant_id, type, parameters, state, attempt, max_attempts,
+                INSERT INTO asyncjobs.jobs AS j (id, tenant_id, type, parameters, state, attempt, max_attempts,
                     created_at, updated_at, run_after, idempotency_key, request_fingerprint)
                 VALUES (\(new.id.rawValue), \(new.tenantID.rawValue), \(new.type), \(parameters), 'queued', 0, \(new.maxAttempts),
                     \(new.now), \(new.now), \(new.now), \(new.idempotencyKey), \(new.requestFingerprint))
                 ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
-                RETURNING id
-            )
+                RETURNING \(unescaped: Self.stateTableColumns)
+            ),
+            queued AS (\(unescaped: Self.enterQueue(from: "inserted")))
             SELECT pg_notify(\(Self.channel), 'queued') FROM inserted
             """,
             logger: logger
@@ -117,7 +118,8 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
             // here, so an absent key is sent as empty together with a flag.
             let rows = try await connection.query(
                 """
-                INSERT INTO asyncjobs.jobs (id, tenant_id, type, parameters, state, attempt, max_attempts,
+                WITH inserted AS (
+                INSERT INTO asyncjobs.jobs AS j (id, tenant_id, type, parameters, state, attempt, max_attempts,
                     created_at, updated_at, run_after, idempotency_key, request_fingerprint)
                 SELECT v.id, v.tenant_id, v.type, v.parameters, 'queued', 0, v.max_attempts, v.now, v.now, v.now,
                     CASE WHEN v.has_key THEN v.key END, v.fingerprint
@@ -128,7 +130,10 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
                 ) WITH ORDINALITY AS v(id, tenant_id, type, parameters, max_attempts, now, has_key, key, fingerprint, position)
                 ORDER BY v.position
                 ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
-                RETURNING id
+                RETURNING j.id, \(unescaped: Self.stateTableColumns)
+                ),
+                queued AS (\(unescaped: Self.enterQueue(from: "inserted")))
+                SELECT id FROM inserted
                 """,
                 logger: logger
             )
@@ -176,8 +181,9 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
     public func countUnfinishedJobs(tenant: TenantID, upTo limit: Int) async throws -> Int {
         let rows = try await execute(
             """
-            SELECT count(*) FROM (SELECT 1 FROM asyncjobs.jobs
-                WHERE tenant_id = \(tenant.rawValue) AND state IN ('queued', 'running') LIMIT \(Int64(limit))) AS unfinished
+            SELECT least(\(Int64(limit)),
+                (SELECT count(*) FROM (SELECT 1 FROM asyncjobs.job_queue WHERE tenant_id = \(tenant.rawValue) LIMIT \(Int64(limit))) AS queued)
+                + (SELECT count(*) FROM (SELECT 1 FROM asyncjobs.job_leases WHERE tenant_id = \(tenant.rawValue) LIMIT \(Int64(limit))) AS running))
             """,
             logger: logger
         )
@@ -200,27 +206,34 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
 
     public func jobs(_ query: JobQuery) async throws -> JobPage {
         // Built per query so that each filter is a plain predicate the planner can match to an index.
-        var sql = "SELECT \(Self.jobColumns), seq FROM asyncjobs.jobs WHERE tenant_id = $1"
         var binds = PostgresBindings()
         binds.append(query.tenantID.rawValue)
+        var filters = ""
         if let cursor = query.cursor {
             guard let sequence = Int64(cursor) else {
                 throw JobError(.invalidParameters, "the cursor is not one this server issued", field: "cursor")
             }
             binds.append(sequence)
-            sql += " AND seq < $\(binds.count)"
-        }
-        if !query.states.isEmpty {
-            try binds.append(query.states.map(\.rawValue).sorted())
-            sql += " AND state = ANY($\(binds.count))"
+            filters += " AND seq < $\(binds.count)"
         }
         if let type = query.type {
             binds.append(type)
-            sql += " AND type = $\(binds.count)"
+            filters += " AND type = $\(binds.count)"
         }
         let limit = max(1, query.limit)
         binds.append(limit + 1)
-        sql += " ORDER BY seq DESC LIMIT $\(binds.count)"
+        let limitIndex = binds.count
+        var sql = "SELECT \(Self.jobColumns), seq FROM asyncjobs.jobs WHERE tenant_id = $1\(filters)"
+        if !query.states.isEmpty {
+            // Each state's newest page comes from its side table's (tenant_id[, state], seq) index; the
+            // page is the newest of their union.
+            let pages = query.states.sorted { $0.rawValue < $1.rawValue }.map { state in
+                let (table, condition) = Self.stateTable(for: state)
+                return "(SELECT seq FROM \(table) WHERE tenant_id = $1\(condition)\(filters) ORDER BY seq DESC LIMIT $\(limitIndex))"
+            }
+            sql += " AND seq IN (\(pages.joined(separator: " UNION ALL ")))"
+        }
+        sql += " ORDER BY seq DESC LIMIT $\(limitIndex)"
 
         var jobs: [Job] = []
         var lastSequence: Int64?
@@ -254,21 +267,31 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
         // forget only the newest claims; their jobs are queued again and run again, which
         // at-least-once delivery allows, and the old leases no longer match, so nothing the first
         // worker writes is kept. The completion's commit flushes the WAL, claim included.
+        //
+        // The due rows leave the queue table as they are leased; the state test on the job guards
+        // against a queue row that outlived its job's state (it is dropped, not leased).
         let sql = """
             WITH due AS (
-                SELECT seq FROM asyncjobs.jobs
-                WHERE state = 'queued' AND run_after <= $1\(typeFilter)
-                    AND (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL
-                ORDER BY run_after, seq
-                LIMIT $\(limitIndex)
-                FOR UPDATE SKIP LOCKED
-            )
-            UPDATE asyncjobs.jobs AS j SET state = 'running', attempt = j.attempt + 1,
-                lease_token = replace(gen_random_uuid()::text, '-', ''),
-                lease_owner = $\(limitIndex + 1), lease_expires_at = $\(limitIndex + 2), started_at = $1, updated_at = $1,
-                progress = 0, eta_seconds = NULL, progress_at = NULL
-            FROM due WHERE j.seq = due.seq
-            RETURNING \(Self.jobColumns)
+                DELETE FROM asyncjobs.job_queue WHERE seq IN (
+                    SELECT seq FROM asyncjobs.job_queue
+                    WHERE run_after <= $1\(typeFilter)
+                        AND (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL
+                    ORDER BY run_after, seq
+                    LIMIT $\(limitIndex)
+                    FOR UPDATE SKIP LOCKED
+                )
+                RETURNING seq
+            ),
+            claimed AS (
+                UPDATE asyncjobs.jobs AS j SET state = 'running', attempt = j.attempt + 1,
+                    lease_token = replace(gen_random_uuid()::text, '-', ''),
+                    lease_owner = $\(limitIndex + 1), lease_expires_at = $\(limitIndex + 2), started_at = $1, updated_at = $1,
+                    progress = 0, eta_seconds = NULL, progress_at = NULL
+                FROM due WHERE j.seq = due.seq AND j.state = 'queued'
+                RETURNING j.*
+            ),
+            leased AS (\(Self.enterLeases(from: "claimed")))
+            SELECT \(Self.jobColumns) FROM claimed
             """
         var claimed: [ClaimedJob] = []
         for try await row in try await execute(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
@@ -283,13 +306,14 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
         let rows = try await execute(
             """
             WITH beat AS (
-                UPDATE asyncjobs.jobs SET lease_expires_at = \(expiry), updated_at = \(now),
+                UPDATE asyncjobs.jobs AS j SET lease_expires_at = \(expiry), updated_at = \(now),
                     progress = CASE WHEN \(progress != nil) THEN \(progress?.percent) ELSE progress END,
                     eta_seconds = CASE WHEN \(progress != nil) THEN \(progress?.estimatedSecondsRemaining) ELSE eta_seconds END,
                     progress_at = CASE WHEN \(progress != nil) THEN \(progress?.updatedAt) ELSE progress_at END
                 WHERE id = \(lease.jobID.rawValue) AND state = 'running' AND lease_token = \(lease.token)
-                RETURNING 1
-            )
+                RETURNING j.seq
+            ),
+            extended AS (UPDATE asyncjobs.job_leases AS lease SET expires_at = \(expiry) FROM beat WHERE lease.seq = beat.seq)
             SELECT (SELECT count(*) FROM beat) AS held, (SELECT state FROM asyncjobs.jobs WHERE id = \(lease.jobID.rawValue)) AS state
             """,
             logger: logger
@@ -310,6 +334,7 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
         // Arrays cannot carry NULLs here, so an absent result is written as empty and read back as NULL.
         let rows = try await execute(
             """
+            WITH completed AS (
             UPDATE asyncjobs.jobs AS j SET state = 'succeeded', finished_at = v.now, updated_at = v.now,
                 progress = 100, eta_seconds = 0, progress_at = v.now,
                 result_key = NULLIF(v.key, ''), result_size = NULLIF(v.size, -1), result_sha256 = NULLIF(v.sha256, ''),
@@ -322,7 +347,11 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
                 \(batch.map { $0.result?.contentType ?? "" }), \(batch.map { $0.result?.fileName ?? "" }), \(batch.map(\.itemErrors))
             ) AS v(id, token, now, key, size, sha256, content_type, file_name, item_errors)
             WHERE j.id = v.id AND j.state = 'running' AND j.lease_token = v.token
-            RETURNING v.id, v.token
+            RETURNING v.id, v.token, \(unescaped: stateTableColumns)
+            ),
+            unleased AS (\(unescaped: leaveLeases(from: "completed"))),
+            ended AS (\(unescaped: enterEndings(from: "completed", state: .succeeded)))
+            SELECT id, token FROM completed
             """,
             on: client,
             deadline: deadline,
@@ -340,22 +369,32 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
             return try await updateHeld(
                 lease,
                 """
-                UPDATE asyncjobs.jobs SET state = 'queued', run_after = \(retryAt), updated_at = \(now),
-                    error_code = \(failure.code), error_message = \(failure.message),
-                    lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = \(lease.jobID.rawValue) AND state = 'running' AND lease_token = \(lease.token)
-                RETURNING 1
+                WITH retried AS (
+                    UPDATE asyncjobs.jobs AS j SET state = 'queued', run_after = \(retryAt), updated_at = \(now),
+                        error_code = \(failure.code), error_message = \(failure.message),
+                        lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
+                    WHERE id = \(lease.jobID.rawValue) AND state = 'running' AND lease_token = \(lease.token)
+                    RETURNING \(unescaped: Self.stateTableColumns)
+                ),
+                unleased AS (\(unescaped: Self.leaveLeases(from: "retried"))),
+                queued AS (\(unescaped: Self.enterQueue(from: "retried")))
+                SELECT 1 FROM retried
                 """
             )
         }
         return try await updateHeld(
             lease,
             """
-            UPDATE asyncjobs.jobs SET state = 'failed', finished_at = \(now), updated_at = \(now),
-                error_code = \(failure.code), error_message = \(failure.message),
-                lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
-            WHERE id = \(lease.jobID.rawValue) AND state = 'running' AND lease_token = \(lease.token)
-            RETURNING 1
+            WITH failed AS (
+                UPDATE asyncjobs.jobs AS j SET state = 'failed', finished_at = \(now), updated_at = \(now),
+                    error_code = \(failure.code), error_message = \(failure.message),
+                    lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = \(lease.jobID.rawValue) AND state = 'running' AND lease_token = \(lease.token)
+                RETURNING \(unescaped: Self.stateTableColumns)
+            ),
+            unleased AS (\(unescaped: Self.leaveLeases(from: "failed"))),
+            ended AS (\(unescaped: Self.enterEndings(from: "failed", state: .failed)))
+            SELECT 1 FROM failed
             """
         )
     }
@@ -365,11 +404,13 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
             lease,
             """
             WITH released AS (
-                UPDATE asyncjobs.jobs SET state = 'queued', run_after = \(now), updated_at = \(now),
+                UPDATE asyncjobs.jobs AS j SET state = 'queued', run_after = \(now), updated_at = \(now),
                     lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
                 WHERE id = \(lease.jobID.rawValue) AND state = 'running' AND lease_token = \(lease.token)
-                RETURNING 1
-            )
+                RETURNING \(unescaped: Self.stateTableColumns)
+            ),
+            unleased AS (\(unescaped: Self.leaveLeases(from: "released"))),
+            queued AS (\(unescaped: Self.enterQueue(from: "released")))
             SELECT pg_notify(\(Self.channel), 'queued') FROM released
             """
         )
@@ -381,44 +422,86 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
         try await execute(statement, logger: logger).count() == 1
     }
 
+    /// How many times a cancel reads the job again when its state changed before the cancel could lock it.
+    static let cancelAttempts = 10
+
     public func cancel(_ id: JobID, tenant: TenantID, now: Date) async throws -> CancelOutcome {
-        try await transaction { [logger] connection in
+        for _ in 0..<Self.cancelAttempts {
+            if let outcome = try await cancelOnce(id, tenant: tenant, now: now) { return outcome }
+        }
+        throw JobError(.storage, "job \(id) changed state \(Self.cancelAttempts) times while it was being cancelled; retry")
+    }
+
+    /// One try at cancelling; `nil` when the job left the state it was read in before it was locked.
+    ///
+    /// A queued job is taken by deleting its queue row first, the row a claim locks first, so a cancel
+    /// and a claim never wait on each other in a circle: whichever locks the queue row has the job.
+    private func cancelOnce(_ id: JobID, tenant: TenantID, now: Date) async throws -> CancelOutcome? {
+        try await transaction { [logger] connection -> CancelOutcome? in
             let rows = try await connection.query(
-                "SELECT \(unescaped: Self.jobColumns) FROM asyncjobs.jobs WHERE id = \(id.rawValue) AND tenant_id = \(tenant.rawValue) FOR UPDATE",
+                "SELECT \(unescaped: Self.jobColumns), seq FROM asyncjobs.jobs WHERE id = \(id.rawValue) AND tenant_id = \(tenant.rawValue)",
                 logger: logger
             )
-            guard var job = try await Self.jobs(from: rows).first else { return .notFound }
+            guard let row = try await rows.first(where: { _ in true }) else { return .notFound }
+            var job = try Self.job(from: row)
+            let seq = try row.makeRandomAccess()["seq"].decode(Int64.self)
             switch job.state {
             case .cancelled: return .cancelled(job, wasRunning: false)
             case .succeeded, .failed: return .alreadyTerminal(job)
-            case .queued, .running:
-                try await connection.query(
+            case .queued:
+                let taken = try await connection.query("DELETE FROM asyncjobs.job_queue WHERE seq = \(seq) RETURNING seq", logger: logger).count()
+                guard taken == 1 else { return nil }
+                let cancelled = try await connection.query(
                     """
-                    UPDATE asyncjobs.jobs SET state = 'cancelled', finished_at = \(now), updated_at = \(now),
-                        lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
-                    WHERE id = \(id.rawValue)
+                    WITH cancelled AS (
+                        UPDATE asyncjobs.jobs AS j SET state = 'cancelled', finished_at = \(now), updated_at = \(now)
+                        WHERE seq = \(seq) AND state = 'queued'
+                        RETURNING \(unescaped: Self.stateTableColumns)
+                    ),
+                    ended AS (\(unescaped: Self.enterEndings(from: "cancelled", state: .cancelled)))
+                    SELECT 1 FROM cancelled
                     """,
                     logger: logger
-                )
-                let wasRunning = job.state == .running
-                if wasRunning {
-                    // Delivered at commit to every node; the one running the handler stops it.
-                    try await connection.query("SELECT pg_notify(\(Self.channel), \("cancelled:" + id.rawValue))", logger: logger)
-                }
-                job.state = .cancelled
-                job.finishedAt = now
-                job.updatedAt = now
-                return .cancelled(job, wasRunning: wasRunning)
+                ).count()
+                // A queue row without a queued job is dropped (committed), and the job read again.
+                guard cancelled == 1 else { return nil }
+            case .running:
+                let cancelled = try await connection.query(
+                    """
+                    WITH cancelled AS (
+                        UPDATE asyncjobs.jobs AS j SET state = 'cancelled', finished_at = \(now), updated_at = \(now),
+                            lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
+                        WHERE seq = \(seq) AND state = 'running'
+                        RETURNING \(unescaped: Self.stateTableColumns)
+                    ),
+                    unleased AS (\(unescaped: Self.leaveLeases(from: "cancelled"))),
+                    ended AS (\(unescaped: Self.enterEndings(from: "cancelled", state: .cancelled)))
+                    SELECT 1 FROM cancelled
+                    """,
+                    logger: logger
+                ).count()
+                guard cancelled == 1 else { return nil }
+                // Delivered at commit to every node; the one running the handler stops it.
+                try await connection.query("SELECT pg_notify(\(Self.channel), \("cancelled:" + id.rawValue))", logger: logger)
             }
+            let wasRunning = job.state == .running
+            job.state = .cancelled
+            job.finishedAt = now
+            job.updatedAt = now
+            return .cancelled(job, wasRunning: wasRunning)
         }
     }
 
     public func delete(_ id: JobID, tenant: TenantID) async throws -> DeleteOutcome {
         let deleted = try await execute(
             """
-            DELETE FROM asyncjobs.jobs
-            WHERE id = \(id.rawValue) AND tenant_id = \(tenant.rawValue) AND state IN ('succeeded', 'failed', 'cancelled')
-            RETURNING \(unescaped: Self.jobColumns)
+            WITH deleted AS (
+                DELETE FROM asyncjobs.jobs
+                WHERE id = \(id.rawValue) AND tenant_id = \(tenant.rawValue) AND state IN ('succeeded', 'failed', 'cancelled')
+                RETURNING *
+            ),
+            unended AS (\(unescaped: Self.leaveEndings(from: "deleted")))
+            SELECT \(unescaped: Self.jobColumns) FROM deleted
             """,
             logger: logger
         )
@@ -429,12 +512,14 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
 
     public func requeueExpiredLeases(now: Date) async throws -> Int {
         let (failed, requeued) = try await transaction { [logger] connection -> (Int, Int) in
-            // Rows another node's reaper is handling are skipped rather than waited for.
+            // Lapsed leases are found through their table and locked through the job, the order every
+            // writer of a running job keeps. Rows another node's reaper is handling are skipped.
             let lapsed = try await connection.query(
                 """
-                SELECT seq, attempt, max_attempts FROM asyncjobs.jobs
-                WHERE state = 'running' AND lease_expires_at < \(now)
-                FOR UPDATE SKIP LOCKED
+                SELECT j.seq, j.attempt, j.max_attempts FROM asyncjobs.jobs AS j
+                WHERE j.seq IN (SELECT seq FROM asyncjobs.job_leases WHERE expires_at < \(now))
+                    AND j.state = 'running' AND j.lease_expires_at < \(now)
+                FOR UPDATE OF j SKIP LOCKED
                 """,
                 logger: logger
             )
@@ -447,11 +532,17 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
                 let failures = exhausted.map { JobFailure.leaseExpired(attempts: $0.1) }
                 try await connection.query(
                     """
-                    UPDATE asyncjobs.jobs AS j SET state = 'failed', finished_at = \(now), updated_at = \(now),
-                        error_code = v.code, error_message = v.message,
-                        lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
-                    FROM unnest(\(exhausted.map(\.0)), \(failures.map(\.code)), \(failures.map(\.message))) AS v(seq, code, message)
-                    WHERE j.seq = v.seq
+                    WITH failed AS (
+                        UPDATE asyncjobs.jobs AS j SET state = 'failed', finished_at = \(now), updated_at = \(now),
+                            error_code = v.code, error_message = v.message,
+                            lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
+                        FROM unnest(\(exhausted.map(\.0)), \(failures.map(\.code)), \(failures.map(\.message))) AS v(seq, code, message)
+                        WHERE j.seq = v.seq
+                        RETURNING \(unescaped: Self.stateTableColumns)
+                    ),
+                    unleased AS (\(unescaped: Self.leaveLeases(from: "failed"))),
+                    ended AS (\(unescaped: Self.enterEndings(from: "failed", state: .failed)))
+                    SELECT 1 FROM failed
                     """,
                     logger: logger
                 )
@@ -459,9 +550,15 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
             if !retry.isEmpty {
                 try await connection.query(
                     """
-                    UPDATE asyncjobs.jobs SET state = 'queued', run_after = \(now), updated_at = \(now),
-                        lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
-                    WHERE seq = ANY(\(retry))
+                    WITH requeued AS (
+                        UPDATE asyncjobs.jobs AS j SET state = 'queued', run_after = \(now), updated_at = \(now),
+                            lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
+                        WHERE seq = ANY(\(retry))
+                        RETURNING \(unescaped: Self.stateTableColumns)
+                    ),
+                    unleased AS (\(unescaped: Self.leaveLeases(from: "requeued"))),
+                    queued AS (\(unescaped: Self.enterQueue(from: "requeued")))
+                    SELECT 1 FROM requeued
                     """,
                     logger: logger
                 )
@@ -474,16 +571,21 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
 
     public func pruneFinishedJobs(endedBefore cutoff: Date, limit: Int) async throws -> [Job] {
         guard limit > 0 else { return [] }
+        // The oldest endings are picked from their table and locked through the job, as a delete does.
         let rows = try await execute(
             """
-            DELETE FROM asyncjobs.jobs WHERE seq IN (
-                SELECT seq FROM asyncjobs.jobs
-                WHERE state IN ('succeeded', 'failed', 'cancelled') AND finished_at < \(cutoff)
-                ORDER BY finished_at, seq
-                LIMIT \(limit)
-                FOR UPDATE SKIP LOCKED
-            )
-            RETURNING \(unescaped: Self.jobColumns), seq
+            WITH pruned AS (
+                DELETE FROM asyncjobs.jobs WHERE seq IN (
+                    SELECT j.seq FROM asyncjobs.jobs AS j
+                    WHERE j.seq IN (
+                        SELECT seq FROM asyncjobs.job_endings WHERE finished_at < \(cutoff) ORDER BY finished_at, seq LIMIT \(limit)
+                    ) AND j.state IN ('succeeded', 'failed', 'cancelled')
+                    FOR UPDATE OF j SKIP LOCKED
+                )
+                RETURNING *
+            ),
+            unended AS (\(unescaped: Self.leaveEndings(from: "pruned")))
+            SELECT \(unescaped: Self.jobColumns), seq FROM pruned
             """,
             logger: logger
         )
@@ -498,14 +600,19 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
         guard limit > 0 else { return [] }
         let rows = try await execute(
             """
-            UPDATE asyncjobs.jobs SET result_expired_at = \(now), updated_at = \(now) WHERE seq IN (
-                SELECT seq FROM asyncjobs.jobs
-                WHERE state = 'succeeded' AND result_key IS NOT NULL AND result_expired_at IS NULL AND finished_at < \(cutoff)
-                ORDER BY finished_at, seq
-                LIMIT \(limit)
-                FOR UPDATE SKIP LOCKED
-            )
-            RETURNING \(unescaped: Self.jobColumns)
+            WITH expired AS (
+                UPDATE asyncjobs.jobs SET result_expired_at = \(now), updated_at = \(now) WHERE seq IN (
+                    SELECT j.seq FROM asyncjobs.jobs AS j
+                    WHERE j.seq IN (
+                        SELECT seq FROM asyncjobs.job_endings WHERE live_result AND finished_at < \(cutoff)
+                        ORDER BY finished_at, seq LIMIT \(limit)
+                    ) AND j.state = 'succeeded' AND j.result_key IS NOT NULL AND j.result_expired_at IS NULL
+                    FOR UPDATE OF j SKIP LOCKED
+                )
+                RETURNING *
+            ),
+            spent AS (UPDATE asyncjobs.job_endings AS ending SET live_result = false FROM expired WHERE ending.seq = expired.seq)
+            SELECT \(unescaped: Self.jobColumns) FROM expired
             """,
             logger: logger
         )

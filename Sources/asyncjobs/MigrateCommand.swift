@@ -6,7 +6,7 @@ struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
         abstract: "Apply pending schema migrations to the store and exit.",
-        discussion: "Nodes migrate at start too; running this first lets a deploy fail early. Safe to run from several places at once. A migration that rebuilds a table (SQLite schema v5) holds the write lock while it runs: stop the nodes using that SQLite file first."
+        discussion: "Nodes migrate at start too; running this first lets a deploy fail early. Safe to run from several places at once. A migration that rebuilds a table (SQLite schema v5) holds the write lock while it runs, and nodes of an older build do not keep the side tables of PostgreSQL schema v4: stop every node using the store first."
     )
 
     @OptionGroup var store: StoreOptions

@@ -13,6 +13,7 @@ struct PostgresJobStoreTests {
     func conformance(_ check: JobStoreConformance.Check) async throws {
         try await PostgresTestDatabase.withStore { store in
             try await JobStoreConformance { store }.run(check)
+            #expect(try await StateTableCheck.problems(in: store) == [], "every job's row is in its state's side table")
         }
     }
 
@@ -102,36 +103,115 @@ struct PostgresJobStoreTests {
 
     @Test func indexesServeStatusListingAndClaimsAtScale() async throws {
         try await PostgresTestDatabase.withStore { store in
-            // 300,000 jobs over 1,000 tenants, mostly finished, as after months of use.
+            // 300,000 jobs over 1,000 tenants, mostly finished, as after months of use, each with the
+            // row of its state's side table.
             try await raw(
                 store,
                 """
                 INSERT INTO asyncjobs.jobs (id, tenant_id, type, parameters, state, attempt, max_attempts, created_at, updated_at,
                     run_after, finished_at, request_fingerprint)
                 SELECT 'job-' || g, 'tenant-' || (g % 1000), 'demo.csv', '{}',
-                    CASE WHEN g % 100 = 0 THEN 'queued' ELSE 'succeeded' END, 1, 3, now(), now(), now(),
-                    CASE WHEN g % 100 = 0 THEN NULL ELSE now() END, 'f'
+                    CASE WHEN g % 100 = 0 THEN 'queued' WHEN g % 100 = 1 THEN 'running' ELSE 'succeeded' END, 1, 3, now(), now(), now(),
+                    CASE WHEN g % 100 > 1 THEN now() END, 'f'
                 FROM generate_series(1, 300000) AS g
                 """
             )
-            try await raw(store, "ANALYZE asyncjobs.jobs")
-            let status = try await plan(store, "SELECT * FROM asyncjobs.jobs WHERE id = 'job-123456' AND tenant_id = 'tenant-456'")
-            let listing = try await plan(store, "SELECT * FROM asyncjobs.jobs WHERE tenant_id = 'tenant-7' ORDER BY seq DESC LIMIT 51")
-            let filtered = try await plan(
+            try await raw(store, "INSERT INTO asyncjobs.job_queue SELECT seq, tenant_id, type, run_after FROM asyncjobs.jobs WHERE state = 'queued'")
+            try await raw(store, "INSERT INTO asyncjobs.job_leases SELECT seq, tenant_id, type, now() FROM asyncjobs.jobs WHERE state = 'running'")
+            try await raw(
                 store,
-                "SELECT * FROM asyncjobs.jobs WHERE tenant_id = 'tenant-7' AND state = ANY('{queued}') ORDER BY seq DESC LIMIT 51"
+                "INSERT INTO asyncjobs.job_endings SELECT seq, tenant_id, type, state, finished_at, seq % 2 = 0 FROM asyncjobs.jobs WHERE state = 'succeeded'"
             )
-            let due = try await plan(
-                store,
-                "SELECT seq FROM asyncjobs.jobs WHERE state = 'queued' AND run_after <= now() ORDER BY run_after, seq LIMIT 8 FOR UPDATE SKIP LOCKED"
-            )
-            for (name, plan) in [("status", status), ("listing", listing), ("filtered listing", filtered), ("claim", due)] {
-                #expect(!plan.contains("Seq Scan"), "\(name) must not scan the table:\n\(plan)")
-                #expect(plan.contains("Index"), "\(name) uses an index:\n\(plan)")
+            try await raw(store, "ANALYZE")
+            // The statements' shapes as PostgresJobStore builds them.
+            let plans = [
+                ("status", "jobs_id_key", "SELECT * FROM asyncjobs.jobs WHERE id = 'job-123456' AND tenant_id = 'tenant-456'"),
+                ("listing", "jobs_by_tenant", "SELECT * FROM asyncjobs.jobs WHERE tenant_id = 'tenant-7' ORDER BY seq DESC LIMIT 51"),
+                (
+                    "listing by state", "job_endings_by_tenant_state",
+                    """
+                    SELECT * FROM asyncjobs.jobs WHERE tenant_id = 'tenant-7' AND seq IN (
+                        (SELECT seq FROM asyncjobs.job_queue WHERE tenant_id = 'tenant-7' ORDER BY seq DESC LIMIT 51)
+                        UNION ALL (SELECT seq FROM asyncjobs.job_endings WHERE tenant_id = 'tenant-7' AND state = 'failed' ORDER BY seq DESC LIMIT 51)
+                    ) ORDER BY seq DESC LIMIT 51
+                    """
+                ),
+                (
+                    "unfinished count", "job_queue_by_tenant",
+                    "SELECT count(*) FROM (SELECT 1 FROM asyncjobs.job_queue WHERE tenant_id = 'tenant-7' LIMIT 100) AS queued"
+                ),
+                (
+                    "claim", "job_queue_due",
+                    "SELECT seq FROM asyncjobs.job_queue WHERE run_after <= now() ORDER BY run_after, seq LIMIT 8 FOR UPDATE SKIP LOCKED"
+                ),
+                ("lapsed leases", "job_leases_expiry", "SELECT seq FROM asyncjobs.job_leases WHERE expires_at < now() - interval '1 hour'"),
+                (
+                    "retention", "job_endings_finished",
+                    "SELECT seq FROM asyncjobs.job_endings WHERE finished_at < now() - interval '1 hour' ORDER BY finished_at, seq LIMIT 500"
+                ),
+                (
+                    "result expiry", "job_endings_live_results",
+                    "SELECT seq FROM asyncjobs.job_endings WHERE live_result AND finished_at < now() - interval '1 hour' ORDER BY finished_at, seq LIMIT 500"
+                ),
+            ]
+            for (name, index, sql) in plans {
+                let plan = try await plan(store, sql)
+                #expect(!plan.contains("Seq Scan"), "\(name) must not scan a table:\n\(plan)")
+                #expect(plan.contains(index), "\(name) uses \(index):\n\(plan)")
             }
-            #expect(status.contains("jobs_id_key"))
-            #expect(listing.contains("jobs_by_tenant"))
-            #expect(due.contains("jobs_due"))
+        }
+    }
+
+    @Test func updatesOfAJobAreMadeInPlace() async throws {
+        try await PostgresTestDatabase.withStore { store in
+            // No index of the jobs table names a column these updates change, and each page has room
+            // for the next version of a row (fillfactor): so PostgreSQL updates the rows in place.
+            let jobs = (0..<200).map { n in
+                NewJob(tenantID: TenantID("tenant"), type: "demo.csv", parameters: ["n": .number(Double(n))], maxAttempts: 3, now: Date())
+            }
+            _ = try await store.submit(jobs)
+            for _ in jobs {
+                let claimed = try await store.claim(ClaimRequest(workerID: "w", types: nil, limit: 1, leaseExpiry: Date().addingTimeInterval(30), now: Date()))
+                let job = try #require(claimed.first)
+                #expect(try await store.heartbeat(job.lease, until: Date().addingTimeInterval(60), progress: nil, now: Date()) == .held)
+                #expect(try await store.complete(job.lease, result: nil, itemErrors: 0, now: Date()))
+            }
+            // A claim, a heartbeat and a completion for each job. The statistics reach the view a
+            // moment after the transactions that made them.
+            var counts: (hot: Int64, all: Int64) = (0, 0)
+            let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+            while counts.all < 600, ContinuousClock.now < deadline {
+                try await raw(store, "SELECT pg_stat_force_next_flush()")
+                try await Task.sleep(for: .milliseconds(100))
+                counts = try await store.withConnection { connection in
+                    for try await pair in try await connection.query(
+                        "SELECT n_tup_hot_upd, n_tup_upd FROM pg_stat_user_tables WHERE relid = 'asyncjobs.jobs'::regclass",
+                        logger: PostgresTestDatabase.logger
+                    ).decode((Int64, Int64).self) { return pair }
+                    return (0, 0)
+                }
+            }
+            #expect(counts.all == 600)
+            // Alone on the server about 90 % are; with the whole suite running beside it, about 80 %.
+            // Schema v3 made none.
+            #expect(Double(counts.hot) >= 0.5 * Double(counts.all), "\(counts.hot) of \(counts.all) updates were HOT")
+
+            // What makes it possible: the jobs table's indexes name only columns no update changes.
+            let definitions = try await store.withConnection { connection in
+                var definitions: [String] = []
+                for try await definition in try await connection.query(
+                    "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = 'asyncjobs.jobs'::regclass",
+                    logger: PostgresTestDatabase.logger
+                ).decode(String.self) { definitions.append(definition) }
+                return definitions
+            }
+            #expect(definitions.count == 4, "\(definitions)")
+            let immutable: Set<String> = ["seq", "id", "tenant_id", "idempotency_key"]
+            for definition in definitions {
+                let columns = definition.split(separator: "(", maxSplits: 1).last.map { $0.dropLast() } ?? ""
+                let names = Set(columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+                #expect(names.isSubset(of: immutable) && !definition.contains(" WHERE "), "\(definition)")
+            }
         }
     }
 

@@ -1,19 +1,18 @@
 #!/usr/bin/env python3
-"""What PostgreSQL spends per job on the jobs table, and what a table whose updates are HOT would spend.
+"""What PostgreSQL spends per job on the jobs table: schema v4 (HOT updates), v3, and a floor.
 
-Not a peer comparison: an analysis for the PostgreSQL throughput targets (BENCHMARKS.md). Every update
-of a job today changes `state`, which `jobs_by_tenant_state` and the partial indexes (`jobs_due`,
-`jobs_leased`, `jobs_finished`, `jobs_live_results`) name, so PostgreSQL cannot update the row in place
-(a heap-only tuple, HOT): each claim and each completion writes a new entry into every index of the
-table. The script runs a job's life (insert in batches of 1,000, claims of 128, completions of those
-128, as the throughput benchmark's node does) for 20,000 jobs over one connection, on three schemas:
+Not a peer comparison: an analysis for the PostgreSQL throughput targets (BENCHMARKS.md). Until
+schema v3, every update of a job changed `state`, which `jobs_by_tenant_state` and the partial
+indexes (`jobs_due`, `jobs_leased`, `jobs_finished`, `jobs_live_results`) named, so PostgreSQL could
+not update the row in place (a heap-only tuple, HOT): each claim and each completion wrote a new
+entry into all nine indexes of the table. Schema v4 moved the per-state indexes to narrow side
+tables (`job_queue`, `job_leases`, `job_endings`). The script runs a job's life (inserts of 1,000,
+claims of 128 and completions of those 128, as the throughput benchmark's node does) for 20,000
+jobs over one connection, on three schemas:
 
-* the current one, read from a database that `asyncjobs migrate` has just created, with copies of
-  PostgresJobStore's statements (constants where the store binds times; a change to the store's SQL
-  should be made here too);
-* the same table with indexes on columns that never change only, its rows updated in place (HOT), and
-  the per-state indexes moved to narrow side tables: queued jobs (due order, tenant), leases (expiry)
-  and finished jobs (tenant and state, finish time);
+* the current one, as `asyncjobs migrate` makes it, with copies of PostgresJobStore's statements
+  (constants where the store binds times; a change to the store's SQL should be made here too);
+* schema v3, made from the current one by undoing migration 4, with the statements v3 used;
 * a one-index queue table in the shape pgqueuer uses, whose completion deletes the row and appends to
   a log: the floor for any design that keeps a job's status.
 
@@ -40,14 +39,14 @@ except ImportError:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "psycopg[binary]"], check=True)
     import psycopg
 
-CURRENT_INSERT = """
+V3_INSERT = """
 INSERT INTO asyncjobs.jobs (id, tenant_id, type, parameters, state, attempt, max_attempts,
     created_at, updated_at, run_after, idempotency_key, request_fingerprint)
 SELECT v.id, 'tn_bench', 'bench.noop', v.parameters, 'queued', 0, 3, now(), now(), now(), NULL, 'f'
 FROM unnest(%s::text[], %s::text[]) AS v(id, parameters)
 ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
 RETURNING id"""
-CURRENT_CLAIM = """
+V3_CLAIM = """
 WITH due AS (
     SELECT seq FROM asyncjobs.jobs WHERE state = 'queued' AND run_after <= now() AND type = ANY('{bench.noop}')
     ORDER BY run_after, seq LIMIT %s FOR UPDATE SKIP LOCKED
@@ -57,7 +56,7 @@ UPDATE asyncjobs.jobs AS j SET state = 'running', attempt = j.attempt + 1, lease
     progress = 0, eta_seconds = NULL, progress_at = NULL
 FROM due WHERE j.seq = due.seq
 RETURNING j.id, j.lease_token"""
-CURRENT_COMPLETE = """
+V3_COMPLETE = """
 UPDATE asyncjobs.jobs AS j SET state = 'succeeded', finished_at = now(), updated_at = now(), progress = 100, eta_seconds = 0,
     progress_at = now(), result_key = NULL, result_size = NULL, result_sha256 = NULL, result_content_type = NULL,
     result_file_name = NULL, item_errors = 0, error_code = NULL, error_message = NULL,
@@ -65,43 +64,46 @@ UPDATE asyncjobs.jobs AS j SET state = 'succeeded', finished_at = now(), updated
 FROM unnest(%s::text[], %s::text[]) AS v(id, token)
 WHERE j.id = v.id AND j.state = 'running' AND j.lease_token = v.token
 RETURNING v.id"""
-
-# Indexes left on the jobs table name only columns a job never changes; the dropped ones move to
-# side tables, each written once per state a job passes through.
-HOT_SCHEMA = """
-DROP INDEX asyncjobs.jobs_due; DROP INDEX asyncjobs.jobs_leased; DROP INDEX asyncjobs.jobs_by_tenant_state;
-DROP INDEX asyncjobs.jobs_finished; DROP INDEX asyncjobs.jobs_live_results;
-ALTER TABLE asyncjobs.jobs SET (fillfactor = 50);
-CREATE TABLE asyncjobs.job_queue (seq bigint PRIMARY KEY, tenant_id text NOT NULL, type text NOT NULL, run_after timestamptz NOT NULL);
-CREATE INDEX job_queue_due ON asyncjobs.job_queue (run_after, seq);
-CREATE INDEX job_queue_by_tenant ON asyncjobs.job_queue (tenant_id, seq);
-CREATE TABLE asyncjobs.job_leases (seq bigint PRIMARY KEY, tenant_id text NOT NULL, expires_at timestamptz NOT NULL);
-CREATE INDEX job_leases_expiry ON asyncjobs.job_leases (expires_at);
-CREATE TABLE asyncjobs.job_endings (seq bigint PRIMARY KEY, tenant_id text NOT NULL, state text NOT NULL, finished_at timestamptz NOT NULL);
-CREATE INDEX job_endings_by_tenant_state ON asyncjobs.job_endings (tenant_id, state, seq);
-CREATE INDEX job_endings_finished ON asyncjobs.job_endings (finished_at, seq);
+# Undoes migration 4: the side tables go, the per-state indexes of v3 come back.
+V3_SCHEMA = """
+DROP TABLE asyncjobs.job_queue, asyncjobs.job_leases, asyncjobs.job_endings;
+ALTER TABLE asyncjobs.jobs RESET (fillfactor);
+CREATE INDEX jobs_due ON asyncjobs.jobs (run_after, seq) WHERE state = 'queued';
+CREATE INDEX jobs_leased ON asyncjobs.jobs (lease_expires_at) WHERE state = 'running';
+CREATE INDEX jobs_by_tenant_state ON asyncjobs.jobs (tenant_id, state, seq);
+CREATE INDEX jobs_finished ON asyncjobs.jobs (finished_at, seq) WHERE state IN ('succeeded', 'failed', 'cancelled');
+CREATE INDEX jobs_live_results ON asyncjobs.jobs (finished_at, seq)
+    WHERE state = 'succeeded' AND result_key IS NOT NULL AND result_expired_at IS NULL;
 """
-HOT_INSERT = f"""
-WITH inserted AS ({CURRENT_INSERT.replace("RETURNING id", "RETURNING id, seq, tenant_id, type, run_after")}),
-queued AS (INSERT INTO asyncjobs.job_queue SELECT seq, tenant_id, type, run_after FROM inserted)
+
+STATE_COLUMNS = "j.seq, j.tenant_id, j.type, j.run_after, j.lease_expires_at, j.finished_at, j.result_key"
+CURRENT_INSERT = f"""
+WITH inserted AS ({V3_INSERT.replace("INTO asyncjobs.jobs (", "INTO asyncjobs.jobs AS j (").replace("RETURNING id", "RETURNING j.id, " + STATE_COLUMNS)}),
+queued AS (INSERT INTO asyncjobs.job_queue (seq, tenant_id, type, run_after) SELECT seq, tenant_id, type, run_after FROM inserted)
 SELECT id FROM inserted"""
-HOT_CLAIM = """
+CURRENT_CLAIM = """
 WITH due AS (
     DELETE FROM asyncjobs.job_queue WHERE seq IN (
         SELECT seq FROM asyncjobs.job_queue WHERE run_after <= now() AND type = ANY('{bench.noop}')
         ORDER BY run_after, seq LIMIT %s FOR UPDATE SKIP LOCKED)
-    RETURNING seq, tenant_id
+    RETURNING seq
 ),
-leased AS (INSERT INTO asyncjobs.job_leases SELECT seq, tenant_id, now() + interval '30 s' FROM due)
-UPDATE asyncjobs.jobs AS j SET state = 'running', attempt = j.attempt + 1, lease_token = replace(gen_random_uuid()::text, '-', ''),
-    lease_owner = 'w', lease_expires_at = now() + interval '30 s', started_at = now(), updated_at = now(),
-    progress = 0, eta_seconds = NULL, progress_at = NULL
-FROM due WHERE j.seq = due.seq
-RETURNING j.id, j.lease_token"""
-HOT_COMPLETE = f"""
-WITH completed AS ({CURRENT_COMPLETE.replace("RETURNING v.id", "RETURNING v.id, j.seq, j.tenant_id")}),
-unleased AS (DELETE FROM asyncjobs.job_leases AS l USING completed WHERE l.seq = completed.seq),
-ended AS (INSERT INTO asyncjobs.job_endings SELECT seq, tenant_id, 'succeeded', now() FROM completed)
+claimed AS (
+    UPDATE asyncjobs.jobs AS j SET state = 'running', attempt = j.attempt + 1, lease_token = replace(gen_random_uuid()::text, '-', ''),
+        lease_owner = 'w', lease_expires_at = now() + interval '30 s', started_at = now(), updated_at = now(),
+        progress = 0, eta_seconds = NULL, progress_at = NULL
+    FROM due WHERE j.seq = due.seq AND j.state = 'queued'
+    RETURNING j.*
+),
+leased AS (INSERT INTO asyncjobs.job_leases (seq, tenant_id, type, expires_at) SELECT seq, tenant_id, type, lease_expires_at FROM claimed)
+SELECT id, lease_token FROM claimed"""
+CURRENT_COMPLETE = f"""
+WITH completed AS ({V3_COMPLETE.replace("RETURNING v.id", "RETURNING v.id, v.token, " + STATE_COLUMNS)}),
+unleased AS (DELETE FROM asyncjobs.job_leases AS lease USING completed WHERE lease.seq = completed.seq),
+ended AS (
+    INSERT INTO asyncjobs.job_endings (seq, tenant_id, type, state, finished_at, live_result)
+    SELECT seq, tenant_id, type, 'succeeded', finished_at, result_key IS NOT NULL FROM completed
+)
 SELECT id FROM completed"""
 
 QUEUE_SCHEMA = """
@@ -127,8 +129,8 @@ WITH done AS (
 INSERT INTO queue_log SELECT seq, 'succeeded', now() FROM done RETURNING seq"""
 
 VARIANTS = {
-    "current schema": (None, CURRENT_INSERT, CURRENT_CLAIM, CURRENT_COMPLETE),
-    "HOT updates, state indexes in side tables": (HOT_SCHEMA, HOT_INSERT, HOT_CLAIM, HOT_COMPLETE),
+    "current schema (v4: HOT updates, state in side tables)": (None, CURRENT_INSERT, CURRENT_CLAIM, CURRENT_COMPLETE),
+    "schema v3 (state indexes on the jobs table)": (V3_SCHEMA, V3_INSERT, V3_CLAIM, V3_COMPLETE),
     "one-index queue, delete on completion (floor)": (QUEUE_SCHEMA, QUEUE_INSERT, QUEUE_CLAIM, QUEUE_COMPLETE),
 }
 
@@ -193,7 +195,7 @@ def main():
                 results[variant].append(run(exports["ASYNCJOBS_TEST_POSTGRES_URL"], f"schema_{attempt}_{number}", variant))
     finally:
         subprocess.run([os.path.join(ROOT, "scripts", "pg-cluster.sh"), "stop", exports["PG_CLUSTER_DIR"]], check=True)
-    baseline = statistics.median(cpu for cpu, _, _ in results["current schema"]) / JOBS
+    baseline = statistics.median(cpu for cpu, _, _ in results[next(iter(VARIANTS))]) / JOBS
     print(f"{JOBS:,} jobs a run (inserts of {INSERT_BATCH:,}, claims and completions of {CLAIM_BATCH}), medians of {runs} run(s)\n")
     print("| schema | server CPU µs/job | wall s | updates in place (HOT) | CPU ÷ current |")
     print("|---|---:|---:|---:|---:|")

@@ -55,7 +55,11 @@ INSERT INTO asyncjobs.jobs (id, tenant_id, type, parameters, state, attempt, max
 SELECT id, :'tenant', 'demo.csv', '{{"rows":10}}', 'succeeded', 1, 3, at, at, at, at, at, 100,
     :'tenant' || '/' || id || '/1/demo.csv', 100, '{SHA}', 'text/csv', 'demo.csv', 'bench'
 FROM (SELECT gen_random_uuid()::text AS id, now() - x * interval '1 second' AS at FROM generate_series(1, :count) AS x) AS seed;
-VACUUM ANALYZE asyncjobs.jobs;
+-- Each finished job has its row in the table of endings (schema version 4), as the store writes it.
+INSERT INTO asyncjobs.job_endings (seq, tenant_id, type, state, finished_at, live_result)
+SELECT seq, tenant_id, type, state, finished_at, true FROM asyncjobs.jobs WHERE tenant_id = :'tenant' AND state = 'succeeded'
+ON CONFLICT (seq) DO NOTHING;
+VACUUM ANALYZE;
 """
 
 STATUS_LUA = """

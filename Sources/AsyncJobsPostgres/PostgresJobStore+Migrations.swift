@@ -8,6 +8,9 @@ extension PostgresJobStore {
         var version: Int
         var name: String
         var statements: [String]
+        /// Nodes of an older build would keep running on the new schema and break it, so only an
+        /// operator who has stopped them applies this (``migrate(nodesStopped:)``).
+        var needsStoppedNodes = false
     }
 
     /// Every node applies pending migrations at start while holding this advisory lock, so that
@@ -135,6 +138,10 @@ extension PostgresJobStore {
             version: 4,
             name: "state-indexes-in-side-tables",
             statements: [
+                // The side tables copy these times; no build writes NULL here, but a hand-edited row
+                // must not leave a lease that looks lapsed to one table and not to the other.
+                "UPDATE asyncjobs.jobs SET lease_expires_at = updated_at WHERE state = 'running' AND lease_expires_at IS NULL",
+                "UPDATE asyncjobs.jobs SET finished_at = updated_at WHERE state IN ('succeeded', 'failed', 'cancelled') AND finished_at IS NULL",
                 """
                 CREATE TABLE asyncjobs.job_queue (
                     seq bigint PRIMARY KEY,
@@ -162,13 +169,10 @@ extension PostgresJobStore {
                 )
                 """,
                 "INSERT INTO asyncjobs.job_queue SELECT seq, tenant_id, type, run_after FROM asyncjobs.jobs WHERE state = 'queued'",
-                """
-                INSERT INTO asyncjobs.job_leases SELECT seq, tenant_id, type, coalesce(lease_expires_at, updated_at)
-                FROM asyncjobs.jobs WHERE state = 'running'
-                """,
+                "INSERT INTO asyncjobs.job_leases SELECT seq, tenant_id, type, lease_expires_at FROM asyncjobs.jobs WHERE state = 'running'",
                 """
                 INSERT INTO asyncjobs.job_endings
-                SELECT seq, tenant_id, type, state, coalesce(finished_at, updated_at),
+                SELECT seq, tenant_id, type, state, finished_at,
                     state = 'succeeded' AND result_key IS NOT NULL AND result_expired_at IS NULL
                 FROM asyncjobs.jobs WHERE state IN ('succeeded', 'failed', 'cancelled')
                 """,
@@ -188,7 +192,8 @@ extension PostgresJobStore {
                 // benchmark, 50 made 82 % of updates HOT (70: 47 %, 100: 6 %) and left the table and
                 // its indexes the smallest of the three.
                 "ALTER TABLE asyncjobs.jobs SET (fillfactor = 50)",
-            ]
+            ],
+            needsStoppedNodes: true
         ),
     ]
 
@@ -197,13 +202,19 @@ extension PostgresJobStore {
 
     /// Applies pending migrations in one transaction under an advisory lock; returns the versions it
     /// applied (empty when the schema was current). Safe to call from many nodes at once.
+    ///
+    /// - Parameter nodesStopped: Whether the operator has stopped every node of an older build. A
+    ///   migration those nodes would break (schema v4, whose side tables they do not write) is applied
+    ///   only then, or on a database that has no schema yet; otherwise this throws
+    ///   ``PostgresStoreError/Code/nodesMustBeStopped`` and changes nothing. Nodes pass `false`;
+    ///   `asyncjobs migrate` passes `true`.
     @discardableResult
-    public func migrate() async throws -> [Int] {
-        try await migrate(upTo: Self.latestSchemaVersion)
+    public func migrate(nodesStopped: Bool = false) async throws -> [Int] {
+        try await migrate(upTo: Self.latestSchemaVersion, nodesStopped: nodesStopped)
     }
 
     /// Applies the pending migrations up to `version` (tests build older schemas with it).
-    func migrate(upTo version: Int) async throws -> [Int] {
+    func migrate(upTo version: Int, nodesStopped: Bool = true) async throws -> [Int] {
         try await transaction(deadline: nil) { [logger] connection in
             // Building an index on a large table may take longer than any request should.
             try await connection.query("SET LOCAL statement_timeout = 0", logger: logger)
@@ -229,8 +240,18 @@ extension PostgresJobStore {
                     "the database has schema version \(newest) but this build knows up to \(Self.latestSchemaVersion); upgrade this node"
                 )
             }
+            let pending = Self.migrations.filter { !applied.contains($0.version) && $0.version <= version }
+            if !nodesStopped, !applied.isEmpty, let offline = pending.first(where: \.needsStoppedNodes) {
+                throw PostgresStoreError(
+                    .nodesMustBeStopped,
+                    """
+                    schema version \(offline.version) (\(offline.name)) must be applied while no node of an older build runs: \
+                    stop every node using this database, run `asyncjobs migrate`, then start the nodes of this build
+                    """
+                )
+            }
             var appliedNow: [Int] = []
-            for migration in Self.migrations where !applied.contains(migration.version) && migration.version <= version {
+            for migration in pending {
                 for statement in migration.statements {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }

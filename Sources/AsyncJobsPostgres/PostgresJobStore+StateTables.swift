@@ -12,14 +12,23 @@ import AsyncJobs
 /// Lock order: a claim and a cancel of a queued job lock the queue row, then the job; every other
 /// writer locks the job, then its lease or ending row. No two writers wait on each other in a circle.
 extension PostgresJobStore {
+    // A row left behind (by a node of an older build, or by hand) is overwritten rather than failing
+    // the statement, which for the reaper would stop every lapsed lease from being requeued.
+
     /// Adds queue rows for the jobs in `from` (which returns `run_after`).
     static func enterQueue(from source: String) -> String {
-        "INSERT INTO asyncjobs.job_queue (seq, tenant_id, type, run_after) SELECT seq, tenant_id, type, run_after FROM \(source)"
+        """
+        INSERT INTO asyncjobs.job_queue (seq, tenant_id, type, run_after) SELECT seq, tenant_id, type, run_after FROM \(source)
+        ON CONFLICT (seq) DO UPDATE SET tenant_id = excluded.tenant_id, type = excluded.type, run_after = excluded.run_after
+        """
     }
 
     /// Adds lease rows for the jobs in `from` (which returns `lease_expires_at`).
     static func enterLeases(from source: String) -> String {
-        "INSERT INTO asyncjobs.job_leases (seq, tenant_id, type, expires_at) SELECT seq, tenant_id, type, lease_expires_at FROM \(source)"
+        """
+        INSERT INTO asyncjobs.job_leases (seq, tenant_id, type, expires_at) SELECT seq, tenant_id, type, lease_expires_at FROM \(source)
+        ON CONFLICT (seq) DO UPDATE SET tenant_id = excluded.tenant_id, type = excluded.type, expires_at = excluded.expires_at
+        """
     }
 
     /// Removes the lease rows of the jobs in `from`.
@@ -32,6 +41,8 @@ extension PostgresJobStore {
         """
         INSERT INTO asyncjobs.job_endings (seq, tenant_id, type, state, finished_at, live_result)
         SELECT seq, tenant_id, type, '\(state.rawValue)', finished_at, \(state == .succeeded ? "result_key IS NOT NULL" : "false") FROM \(source)
+        ON CONFLICT (seq) DO UPDATE SET tenant_id = excluded.tenant_id, type = excluded.type, state = excluded.state,
+            finished_at = excluded.finished_at, live_result = excluded.live_result
         """
     }
 

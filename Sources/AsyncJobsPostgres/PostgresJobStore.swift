@@ -466,12 +466,16 @@ public final class PostgresJobStore: JobStore, TenantStore, JobChangeFeed, Servi
                 // A queue row without a queued job is dropped (committed), and the job read again.
                 guard cancelled == 1 else { return nil }
             case .running:
+                // The lease read above is pinned: if the job was requeued and claimed again while this
+                // waited for its row, the new lease row is not in this statement's snapshot, and
+                // cancelling that attempt here would leave it behind. The cancel reads the job again.
+                let token = try row.makeRandomAccess()["lease_token"].decode(String?.self)
                 let cancelled = try await connection.query(
                     """
                     WITH cancelled AS (
                         UPDATE asyncjobs.jobs AS j SET state = 'cancelled', finished_at = \(now), updated_at = \(now),
                             lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
-                        WHERE seq = \(seq) AND state = 'running'
+                        WHERE seq = \(seq) AND state = 'running' AND lease_token = \(token)
                         RETURNING \(unescaped: Self.stateTableColumns)
                     ),
                     unleased AS (\(unescaped: Self.leaveLeases(from: "cancelled"))),

@@ -10,6 +10,8 @@ public struct PostgresStoreError: Error, CustomStringConvertible, Sendable {
         public static let invalidURL = Code(rawValue: "invalid_url")
         /// The database has a schema version this build does not know: a newer node migrated it.
         public static let schemaTooNew = Code(rawValue: "schema_too_new")
+        /// A pending migration must be applied with every node stopped (`asyncjobs migrate`).
+        public static let nodesMustBeStopped = Code(rawValue: "nodes_must_be_stopped")
     }
 
     /// What kind of problem.

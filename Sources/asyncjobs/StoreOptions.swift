@@ -68,7 +68,9 @@ struct StoreOptions: ParsableArguments {
 
     /// Creates the data directory (readable by its owner only), opens the store (migrating it), and
     /// runs `body` with it; a PostgreSQL store's connections stay open until `body` returns.
-    func withStore<Value: Sendable>(logger: Logger, _ body: (OpenedStore) async throws -> Value) async throws -> Value {
+    /// - Parameter nodesStopped: Whether migrations that need every older node stopped may run
+    ///   (only `asyncjobs migrate` says so).
+    func withStore<Value: Sendable>(logger: Logger, nodesStopped: Bool = false, _ body: (OpenedStore) async throws -> Value) async throws -> Value {
         try FileManager.default.createDirectory(at: dataDirectoryURL, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         switch try location() {
         case .sqlite(let path):
@@ -81,7 +83,7 @@ struct StoreOptions: ParsableArguments {
                 defer { group.cancelAll() }
                 await store.waitUntilRunning()
                 try await store.checkConnection()
-                let applied = try await store.migrate()
+                let applied = try await store.migrate(nodesStopped: nodesStopped)
                 if !applied.isEmpty {
                     logger.notice("migrated the PostgreSQL schema", metadata: ["versions": "\(applied)"])
                 }

@@ -162,6 +162,38 @@ struct PostgresJobStoreTests {
         }
     }
 
+    /// Each state's page comes from its own side table; the listing is the newest of their union,
+    /// page after page, with the type filter applied in every table.
+    @Test func listingSeveralStatesPagesThroughTheirUnionNewestFirst() async throws {
+        try await PostgresTestDatabase.withStore { store in
+            let tenant = TenantID("t")
+            var ids: [JobID] = []
+            for n in 0..<9 {
+                let type = n == 5 ? "other" : "demo.csv"
+                ids.append(try await store.submit(NewJob(tenantID: tenant, type: type, parameters: [:], maxAttempts: 3, now: Date())).job.id)
+            }
+            let claimed = try await store.claim(ClaimRequest(workerID: "w", types: nil, limit: 3, leaseExpiry: Date().addingTimeInterval(30), now: Date()))
+            #expect(claimed.map(\.job.id) == Array(ids[0..<3]))
+            for job in claimed.prefix(2) { #expect(try await store.complete(job.lease, result: nil, itemErrors: 0, now: Date())) }
+            _ = try await store.cancel(ids[3], tenant: tenant, now: Date())
+
+            func pages(type: String?) async throws -> [[JobID]] {
+                var pages: [[JobID]] = []
+                var cursor: String?
+                repeat {
+                    let page = try await store.jobs(JobQuery(tenantID: tenant, states: [.queued, .succeeded], type: type, limit: 2, cursor: cursor))
+                    pages.append(page.jobs.map(\.id))
+                    cursor = page.nextCursor
+                } while cursor != nil && pages.count < 10
+                return pages
+            }
+            #expect(try await pages(type: nil) == [[ids[8], ids[7]], [ids[6], ids[5]], [ids[4], ids[1]], [ids[0]]])
+            #expect(try await pages(type: "demo.csv") == [[ids[8], ids[7]], [ids[6], ids[4]], [ids[1], ids[0]]])
+            let running = try await store.jobs(JobQuery(tenantID: tenant, states: [.running, .cancelled]))
+            #expect(running.jobs.map(\.id) == [ids[3], ids[2]])
+        }
+    }
+
     @Test func updatesOfAJobAreMadeInPlace() async throws {
         try await PostgresTestDatabase.withStore { store in
             // No index of the jobs table names a column these updates change, and each page has room

@@ -35,12 +35,22 @@ struct PostgresSchemaUpgradeTests {
                             ('failed', 't', 'other', '{}', 'failed', 3, 3, now(), now(), now(),
                                 now(), now() - interval '2 days', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'f'),
                             ('cancelled', 'u', 'demo.csv', '{}', 'cancelled', 0, 3, now(), now(), now(),
-                                NULL, now() - interval '2 days', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'f')
+                                NULL, now() - interval '2 days', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'f'),
+                            ('no-expiry', 'u', 'demo.csv', '{}', 'running', 1, 3, now(), now() - interval '1 hour', now(),
+                                now(), NULL, 'tok3', 'w', NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'f'),
+                            ('no-finish', 'u', 'demo.csv', '{}', 'failed', 3, 3, now(), now() - interval '3 days', now(),
+                                now(), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'f')
                         """,
                         logger: PostgresTestDatabase.logger
                     )
                 }
-                #expect(try await store.migrate() == [4])
+                // A node starting on the old schema refuses to apply it and changes nothing; the
+                // operator's `asyncjobs migrate`, with the nodes stopped, applies it.
+                await #expect { try await store.migrate() } throws: { error in
+                    (error as? PostgresStoreError)?.code == .nodesMustBeStopped
+                }
+                #expect(try await store.appliedMigrations() == [1, 2, 3])
+                #expect(try await store.migrate(nodesStopped: true) == [4])
                 #expect(try await StateTableCheck.problems(in: store) == [])
 
                 let t = TenantID("t")
@@ -53,13 +63,14 @@ struct PostgresSchemaUpgradeTests {
                 #expect(try await listed([.cancelled]) == [], "another tenant's")
                 #expect(try await store.countUnfinishedJobs(tenant: t, upTo: 10) == 3)
 
+                // A running job without a lease expiry (hand-edited) got one, so the sweep finds it.
                 let now = Date()
-                #expect(try await store.requeueExpiredLeases(now: now) == 1)
+                #expect(try await store.requeueExpiredLeases(now: now) == 2)
                 let claimed = try await store.claim(ClaimRequest(workerID: "w2", types: ["demo.csv"], limit: 10, leaseExpiry: now.addingTimeInterval(30), now: now))
-                #expect(Set(claimed.map(\.job.id.rawValue)) == ["queued", "lapsed"])
+                #expect(Set(claimed.map(\.job.id.rawValue)) == ["queued", "lapsed", "no-expiry"])
                 #expect(try await store.expireResults(finishedBefore: now, limit: 10, now: now).map(\.id.rawValue) == ["stored"])
                 let pruned = try await store.pruneFinishedJobs(endedBefore: now, limit: 10)
-                #expect(Set(pruned.map(\.id.rawValue)) == ["stored", "expired", "failed", "cancelled"])
+                #expect(Set(pruned.map(\.id.rawValue)) == ["stored", "expired", "failed", "cancelled", "no-finish"])
                 #expect(try await StateTableCheck.problems(in: store) == [])
             }
         }

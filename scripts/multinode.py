@@ -9,7 +9,8 @@ each on a fresh database:
      must match the SHA-256 the store recorded, and status must agree on both nodes.
   2. The same, with the worker process killed with SIGKILL mid-run: every job must still succeed;
      jobs started twice must be exactly those the killed worker was running, and they show
-     attempt 2; results are intact.
+     attempt 2; results are intact. Afterwards `asyncjobs migrate` finds every job's state-table
+     row in place, warns when one is removed by hand, and `--repair` puts it back.
 
 Prints the figures (jobs, duplicate starts, rescued, wall time, jobs/s) and exits non-zero on any
 failure. Uses only 127.0.0.1.
@@ -231,6 +232,13 @@ def phase_all_nodes(work):
         subprocess.run(["rm", "-rf", cluster.data], check=False)
 
 
+def migrate(cluster, *flags):
+    """Runs `asyncjobs migrate` on the cluster's database; returns the exit code, stdout and stderr."""
+    done = subprocess.run([BIN, "migrate", "--data-dir", cluster.data, *flags], env={**os.environ, "ASYNCJOBS_STORE": cluster.db},
+                          capture_output=True, text=True, timeout=300)
+    return done.returncode, done.stdout, done.stderr
+
+
 def phase_worker_killed(work):
     print(f"\n-- phase 2: {JOBS} jobs, the worker process killed with SIGKILL mid-run", flush=True)
     cluster = Cluster("multinode_kill", work)
@@ -275,6 +283,17 @@ def phase_worker_killed(work):
             connection.request("GET", f"/v1/jobs/{job_id}", headers=cluster.headers(cluster.ports[1]))
             shown.append(json.loads(connection.getresponse().read()).get("attempt"))
         check("the API shows the rescued jobs with attempt 2", shown and all(a == 2 for a in shown), f"{shown}")
+        # After the kill and the rescue, each job's row is in its state's side table (schema v4);
+        # `asyncjobs migrate` checks that, says so when a row is missing, and --repair puts it back.
+        code, out, err = migrate(cluster)
+        check("migrate after the run finds the state tables consistent", code == 0 and "disagree" not in err, f"exit {code}: {err[-300:]}")
+        psql(cluster.db, "DELETE FROM asyncjobs.job_endings WHERE seq = (SELECT min(seq) FROM asyncjobs.job_endings)")
+        code, out, err = migrate(cluster)
+        check("migrate warns about a missing state row", code == 0 and "1 rows of the state tables disagree" in err, f"exit {code}: {err[-300:]}")
+        code, out, err = migrate(cluster, "--repair")
+        check("migrate --repair puts it back", code == 0 and "1 rows written, 0 removed" in out, f"exit {code}: {out[-300:]} {err[-300:]}")
+        code, out, err = migrate(cluster)
+        check("and then finds nothing to repair", code == 0 and "disagree" not in err, f"exit {code}: {err[-300:]}")
         print(f"figures: jobs={JOBS} duplicates_without_lost_lease={len(twice - rescued)} rescued={len(rescued)} "
               f"recovery={wall - (killed_at - began):.1f}s wall={wall:.1f}s jobs/s={JOBS / wall:.0f}", flush=True)
     finally:

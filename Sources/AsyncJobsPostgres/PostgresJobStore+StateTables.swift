@@ -1,4 +1,5 @@
 import AsyncJobs
+import PostgresNIO
 
 /// The side tables that index jobs by state (schema version 4).
 ///
@@ -60,6 +61,100 @@ extension PostgresJobStore {
         case .queued: ("asyncjobs.job_queue", "")
         case .running: ("asyncjobs.job_leases", "")
         case .succeeded, .failed, .cancelled: ("asyncjobs.job_endings", " AND state = '\(state.rawValue)'")
+        }
+    }
+}
+
+extension PostgresJobStore {
+    /// One side table: the jobs whose row belongs there, and the columns it copies.
+    struct StateTable {
+        var name: String
+        /// Which jobs have a row here.
+        var states: String
+        /// The side row's columns, as expressions over the job `j`.
+        var columns: [(name: String, value: String)]
+
+        /// Jobs in these states whose row here is missing or differs from its copies, with the row
+        /// they should have.
+        var rowsWanted: String {
+            let values = columns.map { "\($0.value) AS \($0.name)" }.joined(separator: ", ")
+            let same = columns.map { "side.\($0.name) IS NOT DISTINCT FROM \($0.value)" }.joined(separator: " AND ")
+            return """
+                SELECT j.seq, \(values) FROM asyncjobs.jobs AS j
+                WHERE j.state IN (\(states)) AND NOT EXISTS (SELECT 1 FROM \(name) AS side WHERE side.seq = j.seq AND \(same))
+                """
+        }
+
+        /// Rows here whose job is gone or in another state.
+        var rowsUnwanted: String {
+            "NOT EXISTS (SELECT 1 FROM asyncjobs.jobs AS j WHERE j.seq = side.seq AND j.state IN (\(states)))"
+        }
+    }
+
+    static let stateTables = [
+        StateTable(
+            name: "asyncjobs.job_queue",
+            states: "'queued'",
+            columns: [("tenant_id", "j.tenant_id"), ("type", "j.type"), ("run_after", "j.run_after")]
+        ),
+        StateTable(
+            name: "asyncjobs.job_leases",
+            states: "'running'",
+            columns: [("tenant_id", "j.tenant_id"), ("type", "j.type"), ("expires_at", "j.lease_expires_at")]
+        ),
+        StateTable(
+            name: "asyncjobs.job_endings",
+            states: "'succeeded', 'failed', 'cancelled'",
+            columns: [
+                ("tenant_id", "j.tenant_id"), ("type", "j.type"), ("state", "j.state"), ("finished_at", "j.finished_at"),
+                ("live_result", "(j.state = 'succeeded' AND j.result_key IS NOT NULL AND j.result_expired_at IS NULL)"),
+            ]
+        ),
+    ]
+
+    /// How many side rows are missing, stale or left over: zero unless a node of a build before
+    /// schema v4 ran after the upgrade, or rows were edited by hand. Reads one snapshot and takes no
+    /// lock; it scans every job.
+    public func stateTableProblems() async throws -> Int {
+        let counts = Self.stateTables.flatMap { table in
+            ["(SELECT count(*) FROM (\(table.rowsWanted)) AS wanted)", "(SELECT count(*) FROM \(table.name) AS side WHERE \(table.rowsUnwanted))"]
+        }
+        return try await transaction(deadline: nil) { [logger] connection in
+            try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
+            try await connection.query("SET LOCAL statement_timeout = 0", logger: logger)
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT " + counts.joined(separator: " + ")), logger: logger)
+            for try await count in rows.decode(Int64.self) { return Int(count) }
+            return 0
+        }
+    }
+
+    /// Puts every job's row into its state's side table with current copies, and removes the rest.
+    ///
+    /// Holds a `SHARE` lock on the jobs table while it runs, so writers on every node wait (for a
+    /// few seconds per million jobs) and nothing moves under it.
+    public func repairStateTables() async throws -> StateTableRepair {
+        try await transaction(deadline: nil) { [logger] connection in
+            try await connection.query("SET LOCAL statement_timeout = 0", logger: logger)
+            try await connection.query("LOCK TABLE asyncjobs.jobs IN SHARE MODE", logger: logger)
+            var repair = StateTableRepair(written: 0, removed: 0)
+            for table in Self.stateTables {
+                repair.removed += try await connection.query(
+                    PostgresQuery(unsafeSQL: "DELETE FROM \(table.name) AS side WHERE \(table.rowsUnwanted) RETURNING 1"),
+                    logger: logger
+                ).count()
+                let names = table.columns.map(\.name)
+                repair.written += try await connection.query(
+                    PostgresQuery(
+                        unsafeSQL: """
+                            INSERT INTO \(table.name) (seq, \(names.joined(separator: ", "))) \(table.rowsWanted)
+                            ON CONFLICT (seq) DO UPDATE SET \(names.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+                            RETURNING 1
+                            """
+                    ),
+                    logger: logger
+                ).count()
+            }
+            return repair
         }
     }
 }

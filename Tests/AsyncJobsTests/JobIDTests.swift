@@ -28,4 +28,19 @@ import Testing
         }
         #expect(seen.count == 10_000)
     }
+
+    @Test func identifiersDrawnConcurrentlyAcrossManyPoolRefillsAreDistinct() async {
+        // 16,000 identifiers take 1,000 refills of the shared pool; a word handed out twice, or a
+        // block used before it is filled, would repeat an identifier.
+        let batches = await withTaskGroup(of: [String].self) { group in
+            for _ in 0..<8 {
+                group.addTask { (0..<2_000).map { _ in JobID.generate().rawValue } }
+            }
+            return await group.reduce(into: [[String]]()) { $0.append($1) }
+        }
+        let all = batches.flatMap { $0 }
+        #expect(all.count == 16_000)
+        #expect(Set(all).count == 16_000)
+        #expect(!all.contains("00000000-0000-4000-8000-000000000000"))
+    }
 }

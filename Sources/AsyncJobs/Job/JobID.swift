@@ -15,21 +15,24 @@ public struct JobID: Hashable, Sendable, Codable, CustomStringConvertible, RawRe
     }
 
     /// A new random identifier: a version 4 UUID in lower case, from the system's random source.
+    ///
+    /// Not Foundation's `UUID()`: on Linux it opens, reads and closes `/dev/urandom` for every
+    /// identifier, three system calls per submitted job; ``RandomWordPool`` makes one per 16.
     public static func generate() -> JobID {
-        var generator = SystemRandomNumberGenerator()
-        return generate(using: &generator)
+        var words = RandomWordPool.shared.nextPair()
+        return generate(from: &words)
     }
 
     /// A version 4 UUID in lower case made of `generator`'s bits.
-    ///
-    /// Not Foundation's `UUID()`: on Linux it opens, reads and closes `/dev/urandom` for every
-    /// identifier, three system calls per submitted job; the standard library's generator makes one.
     static func generate(using generator: inout some RandomNumberGenerator) -> JobID {
-        var bytes = (generator.next() as UInt64, generator.next() as UInt64)
-        return withUnsafeMutableBytes(of: &bytes) { random in
+        var words = (generator.next() as UInt64, generator.next() as UInt64)
+        return generate(from: &words)
+    }
+
+    private static func generate(from words: inout (UInt64, UInt64)) -> JobID {
+        withUnsafeMutableBytes(of: &words) { random in
             random[6] = random[6] & 0x0F | 0x40  // version 4
             random[8] = random[8] & 0x3F | 0x80  // RFC 4122 variant
-            let hexDigits = Array("0123456789abcdef".utf8)
             let text = String(unsafeUninitializedCapacity: 36) { characters in
                 var position = 0
                 for (index, byte) in random.enumerated() {
@@ -37,14 +40,19 @@ public struct JobID: Hashable, Sendable, Codable, CustomStringConvertible, RawRe
                         characters[position] = UInt8(ascii: "-")
                         position += 1
                     }
-                    characters[position] = hexDigits[Int(byte >> 4)]
-                    characters[position + 1] = hexDigits[Int(byte & 0x0F)]
+                    characters[position] = hexDigit(byte >> 4)
+                    characters[position + 1] = hexDigit(byte & 0x0F)
                     position += 2
                 }
                 return position
             }
             return JobID(text)
         }
+    }
+
+    /// The lower-case ASCII digit of `nibble` (0...15).
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
     }
 
     public var description: String { rawValue }

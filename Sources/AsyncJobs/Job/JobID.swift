@@ -40,19 +40,14 @@ public struct JobID: Hashable, Sendable, Codable, CustomStringConvertible, RawRe
                         characters[position] = UInt8(ascii: "-")
                         position += 1
                     }
-                    characters[position] = hexDigit(byte >> 4)
-                    characters[position + 1] = hexDigit(byte & 0x0F)
+                    characters[position] = SHA256Hex.digit(byte >> 4)
+                    characters[position + 1] = SHA256Hex.digit(byte & 0x0F)
                     position += 2
                 }
                 return position
             }
             return JobID(text)
         }
-    }
-
-    /// The lower-case ASCII digit of `nibble` (0...15).
-    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
     }
 
     public var description: String { rawValue }

@@ -17,7 +17,7 @@ public struct JobID: Hashable, Sendable, Codable, CustomStringConvertible, RawRe
     /// A new random identifier: a version 4 UUID in lower case, from the system's random source.
     ///
     /// Not Foundation's `UUID()`: on Linux it opens, reads and closes `/dev/urandom` for every
-    /// identifier, three system calls per submitted job; ``RandomWordPool`` makes one per 16.
+    /// identifier, three system calls per submitted job; the random word pool makes one per 16.
     public static func generate() -> JobID {
         var words = RandomWordPool.shared.nextPair()
         return generate(from: &words)

@@ -4,29 +4,46 @@ import GRDB
 
 /// A ``JobStore``, ``TenantStore`` and ``PassportStore`` in one SQLite file, for a single machine.
 ///
-/// The database runs in WAL mode with `synchronous=FULL`: a job is on disk when ``submit(_:)``
-/// returns, so the 202 a client receives survives a crash of the process or of the machine.
-/// Other processes (the `tenant create` command, a separate `worker`) may open the same file.
+/// The database runs in WAL mode, and a write is on disk when the call that made it returns: a job
+/// when ``submit(_:)`` returns, so the 202 a client receives survives a crash of the process or of
+/// the machine. Other processes (the `tenant create` command, a separate `worker`) may open the
+/// same file.
 ///
-/// Each commit waits for the disk, so concurrent submissions and concurrent completions are
-/// written by group commit: those that arrive while a transaction is being written share the next
-/// one (and its `fsync`), and each returns once its own transaction is on disk. Claims alone commit
-/// without waiting for the disk (see ``claim(_:)``).
+/// SQLite has a single writer. So that it never stands idle while the disk works, submissions and
+/// completions commit without waiting for the disk, and each caller then waits for a sync of the
+/// write-ahead log that began after its commit (``WALFile``) before it returns. Meanwhile the
+/// writer runs the next transaction; a worker of this process may already be claiming the job just
+/// submitted (the store reports submissions through ``followChanges(_:)`` as they commit). Callers
+/// share commits and syncs: those that arrive while a transaction is being written share the next
+/// transaction, and those that arrive while the log is being synced share the next sync. Claims
+/// need no sync of their own (see ``claim(_:)``); the remaining, rarer writes commit with
+/// `synchronous=FULL`.
 ///
 /// ```swift
 /// let store = try SQLiteJobStore(path: dataDirectory + "/asyncjobs.sqlite")
 /// ```
 public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
     let database: DatabasePool
+    /// Submissions share transactions; each waits for ``logSyncs`` after its commit.
     private let submissions: GroupCommit<NewJob, Result<Submission, any Error>>
-    /// The arguments of ``completionSQL``, one finished job each.
+    /// The arguments of ``completionSQL``, one finished job each; each waits for ``logSyncs``.
     private let completions: GroupCommit<StatementArguments, Bool>
+    /// Syncs of the write-ahead log: callers that arrive during one share the next.
+    private let logSyncs: GroupCommit<Void, Void>
+    /// Those following ``followChanges(_:)``.
+    let changeListeners: JobChangeListeners
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     /// - Parameters:
     ///   - path: The database file.
     ///   - busyTimeout: How long a write waits for another process's write to finish.
-    public init(path: String, busyTimeout: TimeInterval = 10) throws {
+    public convenience init(path: String, busyTimeout: TimeInterval = 10) throws {
+        try self.init(path: path, busyTimeout: busyTimeout, syncLog: nil)
+    }
+
+    /// Opens the store with `syncLog` in place of the sync of the write-ahead log, so that a test
+    /// can hold a sync back or make it fail; `nil` syncs the log.
+    package init(path: String, busyTimeout: TimeInterval = 10, syncLog: (@Sendable () async throws -> Void)?) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.label = "asyncjobs"
@@ -34,25 +51,56 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         let database: DatabasePool
+        let logPath: String
         do {
             database = try DatabasePool(path: path, configuration: configuration)
             try MigrationLock.withLock(beside: path) { try Self.migrator.migrate(database) }
+            // SQLite's own name for the file, symbolic links resolved: the log lies beside it.
+            logPath = try database.read { db in
+                try String.fetchOne(db, sql: "SELECT file FROM pragma_database_list WHERE name = 'main'") ?? path
+            } + "-wal"
         } catch {
             throw JobError(.storage, "cannot open the SQLite database at \(path)", underlying: error)
         }
         self.database = database
+        let sync: @Sendable () async throws -> Void
+        if let syncLog {
+            sync = syncLog
+        } else {
+            let log = try WALFile(path: logPath)
+            sync = { try await log.sync() }
+        }
+        logSyncs = GroupCommit { batch in
+            try await sync()
+            return Array(repeating: (), count: batch.count)
+        }
+        let listeners = JobChangeListeners()
+        changeListeners = listeners
         // A failure of one job (a reused idempotency key) is that job's outcome; the others commit.
         submissions = GroupCommit { batch in
             // Encoded before the write: the single writer holds the database for the inserts only.
             let arguments = batch.map(Self.insertArguments)
-            return try await database.write { db in
-                zip(batch, arguments).map { new, arguments in Result { try Self.insert(new, arguments: arguments, db) } }
+            return try await database.writeWithoutTransaction { db in
+                let submissions = try Self.withoutWaitingForDisk(db) {
+                    try Self.transaction(db) {
+                        zip(batch, arguments).map { new, arguments in Result { try Self.insert(new, arguments: arguments, db) } }
+                    }
+                }
+                if submissions.contains(where: { (try? $0.get())?.created == true }) { listeners.notify(.jobsQueued) }
+                return submissions
             }
         }
         completions = GroupCommit { batch in
-            try await database.write { db in try batch.map { try Self.writeCompletion($0, db) } }
+            try await database.writeWithoutTransaction { db in
+                try Self.withoutWaitingForDisk(db) {
+                    try Self.transaction(db) { try batch.map { try Self.writeCompletion($0, db) } }
+                }
+            }
         }
     }
+
+    /// Callers waiting for the next sync of the write-ahead log, for tests that need them queued.
+    package var logSyncsWaiting: Int { logSyncs.waitingCount }
 
     /// The schema versions applied so far, oldest first.
     public func appliedMigrations() async throws -> [String] {
@@ -62,12 +110,24 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
     // MARK: JobStore
 
     public func submit(_ new: NewJob) async throws -> Submission {
-        try await submissions.submit(new).get()
+        let submission = try await submissions.submit(new).get()
+        // Also for a replay: the job it found may have committed a moment ago and not be on disk yet.
+        try await logSyncs.submit(())
+        return submission
     }
 
     public func submit(_ jobs: [NewJob]) async throws -> [Submission] {
         let arguments = jobs.map(Self.insertArguments)
-        return try await database.write { db in try zip(jobs, arguments).map { try Self.insert($0, arguments: $1, db) } }
+        let listeners = changeListeners
+        let submissions = try await database.writeWithoutTransaction { db in
+            let submissions = try Self.withoutWaitingForDisk(db) {
+                try Self.transaction(db) { try zip(jobs, arguments).map { try Self.insert($0, arguments: $1, db) } }
+            }
+            if submissions.contains(where: \.created) { listeners.notify(.jobsQueued) }
+            return submissions
+        }
+        try await logSyncs.submit(())
+        return submissions
     }
 
     /// The arguments of the insert, parameters encoded, built before the single writer is taken.
@@ -193,23 +253,18 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
             )
             RETURNING \(Self.jobColumns), lease_token
             """
-        // The claim is the one write that commits without waiting for the disk (synchronous=NORMAL:
-        // the WAL is synced by the next FULL commit, at the latest by the handler's completion). A
-        // crash of the process loses nothing; a power cut can forget only the newest claims, whose
-        // jobs are then queued again and run again, which at-least-once delivery allows, and whose
-        // old leases no longer match, so nothing they write is kept. It saves one fsync between a
-        // submission and the start of its handler.
+        // A claim is never synced on its own: the log is synced by the next sync or FULL commit, at
+        // the latest by the handler's completion. A crash of the process loses nothing; a power cut
+        // can forget only the newest claims, whose jobs are then queued again and run again, which
+        // at-least-once delivery allows, and whose old leases no longer match, so nothing they write
+        // is kept. It saves one fsync between a submission and the start of its handler.
         return try await database.writeWithoutTransaction { db in
-            try db.cachedStatement(sql: "PRAGMA synchronous = NORMAL").execute()
-            let claimed = Result {
+            try Self.withoutWaitingForDisk(db) {
                 try Row.fetchAll(db.cachedStatement(sql: sql), arguments: finalArguments).map { row in
                     let job = try Self.job(from: row)
                     return ClaimedJob(job: job, lease: Lease(jobID: job.id, token: row[Self.jobColumnCount], attempt: job.attempt))
                 }
             }
-            // Every other write of this connection must wait for the disk again.
-            try db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute()
-            return try claimed.get()
         }
         .sorted { ($0.job.runAfter, $0.job.createdAt) < ($1.job.runAfter, $1.job.createdAt) }
     }
@@ -243,10 +298,12 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
     public func complete(_ lease: Lease, result: JobResult?, itemErrors: Int, now: Date) async throws -> Bool {
         // Built here, not in the batch's write: the single writer holds the database for the updates only.
         let seconds = now.timeIntervalSince1970
-        return try await completions.submit([
+        let completed = try await completions.submit([
             seconds, seconds, seconds, result?.key, result?.size, result?.sha256, result?.contentType, result?.fileName, itemErrors,
             lease.jobID.rawValue, lease.token,
         ])
+        try await logSyncs.submit(())
+        return completed
     }
 
     /// Marks one job of a completion batch succeeded (``completionSQL`` with `arguments`), only while

@@ -37,7 +37,7 @@ struct BenchStore {
             }
             defer { directory.map { try? FileManager.default.removeItem(at: $0) } }
             let store = try SQLiteJobStore(path: path)
-            return try await body(BenchStore(store: store, changeFeed: nil))
+            return try await body(BenchStore(store: store, changeFeed: store))
         case .postgres:
             guard let url = choice.postgresURL else { throw ValidationError("--store postgres needs --postgres-url") }
             let store = try PostgresJobStore(configuration: try PostgresStoreConfiguration(url: url), logger: logger)

@@ -75,7 +75,7 @@ struct StoreOptions: ParsableArguments {
         switch try location() {
         case .sqlite(let path):
             let store = try SQLiteJobStore(path: path)
-            return try await body(OpenedStore(store: store, changeFeed: nil, description: "sqlite:\(path)"))
+            return try await body(OpenedStore(store: store, changeFeed: store, description: "sqlite:\(path)"))
         case .postgres(let configuration):
             let store = try PostgresJobStore(configuration: configuration, logger: logger)
             return try await withThrowingTaskGroup(of: Void.self) { group in
@@ -97,7 +97,7 @@ struct StoreOptions: ParsableArguments {
 struct OpenedStore {
     /// Jobs, tenants and passport tokens.
     var store: any JobStore & TenantStore & PassportStore
-    /// Notifications from other nodes, when the store has them.
+    /// The store's change notifications (see `JobChangeFeed`).
     var changeFeed: (any JobChangeFeed)?
     /// Where it is, without secrets, for logs.
     var description: String

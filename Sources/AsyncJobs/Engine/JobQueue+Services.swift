@@ -3,14 +3,14 @@ public import ServiceLifecycle
 
 extension JobQueue {
     /// The services that run this node's jobs: the worker pool, the lease reaper, the retention
-    /// sweeper (which also removes result writes abandoned by crashed nodes) and, with a shared store, the relay of other nodes' notifications. `asyncjobs serve`
+    /// sweeper (which also removes result writes abandoned by crashed nodes) and, with a change feed, the relay of the store's notifications. `asyncjobs serve`
     /// and `worker` run these; an application that embeds the engine adds them to its `ServiceGroup`.
     ///
     /// - Parameters:
     ///   - pool: Concurrency, lease, heartbeat and shutdown grace of the worker pool.
     ///   - retention: How long finished jobs stay readable; `nil` keeps them.
     ///   - resultRetention: How long results stay downloadable; `nil` keeps them as long as their job.
-    ///   - changeFeed: The store's notifications of other nodes' changes, if it has them.
+    ///   - changeFeed: The store's change notifications, if it has them.
     ///   - passports: The SOAP passport store, whose used nonces the sweeper forgets once expired.
     ///   - logger: The services' logger.
     public func workerServices(

@@ -1,5 +1,6 @@
-/// A store that tells every node about changes made through any node, so that idle workers start
-/// new jobs, and running handlers stop, without waiting for their next poll or heartbeat.
+/// A store that tells nodes about changes, so that idle workers start new jobs, and running handlers
+/// stop, without waiting for their next poll or heartbeat. A shared store tells every node about
+/// changes made through any node; an embedded one tells its own process about its submissions.
 ///
 /// Notifications are hints: a node that misses one still finds the work at its next poll and the
 /// cancellation at its next heartbeat. ``JobChangeRelay`` delivers them to a ``JobQueue``.
@@ -9,7 +10,7 @@ public protocol JobChangeFeed: Sendable {
     func followChanges(_ onChange: @escaping @Sendable (JobChange) -> Void) async throws
 }
 
-/// A change another node made.
+/// A change in the store.
 public enum JobChange: Sendable, Hashable {
     /// Jobs were queued or requeued: an idle worker should claim.
     case jobsQueued

@@ -11,14 +11,18 @@ extension SQLiteJobStore {
         return try result.get()
     }
 
-    /// Runs `body` in a transaction and returns its value; rolls back when it throws.
-    static func transaction<Value>(_ db: Database, _ body: () throws -> Value) throws -> Value {
-        var value: Value?
-        try db.inTransaction {
-            value = try body()
-            return .commit
+    /// Runs `body` in a transaction that commits without waiting for the disk, and returns its
+    /// value; rolls back when it throws. The caller waits for a sync of the log before it reports
+    /// the write durable.
+    static func commitWithoutWaitingForDisk<Value>(_ db: Database, _ body: () throws -> Value) throws -> Value {
+        try withoutWaitingForDisk(db) {
+            var value: Value?
+            try db.inTransaction {
+                value = try body()
+                return .commit
+            }
+            // inTransaction either ran the closure to its end or threw.
+            return value!
         }
-        // inTransaction either ran the closure to its end or threw.
-        return value!
     }
 }

@@ -11,7 +11,7 @@ import GRDB
 ///
 /// SQLite has a single writer. So that it never stands idle while the disk works, submissions and
 /// completions commit without waiting for the disk, and each caller then waits for a sync of the
-/// write-ahead log that began after its commit (``WALFile``) before it returns. Meanwhile the
+/// write-ahead log (an `fdatasync` of the `-wal` file) that began after its commit before it returns. Meanwhile the
 /// writer runs the next transaction; a worker of this process may already be claiming the job just
 /// submitted (the store reports submissions through ``followChanges(_:)`` as they commit). Callers
 /// share commits and syncs: those that arrive while a transaction is being written share the next
@@ -81,10 +81,8 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
             // Encoded before the write: the single writer holds the database for the inserts only.
             let arguments = batch.map(Self.insertArguments)
             return try await database.writeWithoutTransaction { db in
-                let submissions = try Self.withoutWaitingForDisk(db) {
-                    try Self.transaction(db) {
-                        zip(batch, arguments).map { new, arguments in Result { try Self.insert(new, arguments: arguments, db) } }
-                    }
+                let submissions = try Self.commitWithoutWaitingForDisk(db) {
+                    zip(batch, arguments).map { new, arguments in Result { try Self.insert(new, arguments: arguments, db) } }
                 }
                 if submissions.contains(where: { (try? $0.get())?.created == true }) { listeners.notify(.jobsQueued) }
                 return submissions
@@ -92,9 +90,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
         }
         completions = GroupCommit { batch in
             try await database.writeWithoutTransaction { db in
-                try Self.withoutWaitingForDisk(db) {
-                    try Self.transaction(db) { try batch.map { try Self.writeCompletion($0, db) } }
-                }
+                try Self.commitWithoutWaitingForDisk(db) { try batch.map { try Self.writeCompletion($0, db) } }
             }
         }
     }
@@ -120,9 +116,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
         let arguments = jobs.map(Self.insertArguments)
         let listeners = changeListeners
         let submissions = try await database.writeWithoutTransaction { db in
-            let submissions = try Self.withoutWaitingForDisk(db) {
-                try Self.transaction(db) { try zip(jobs, arguments).map { try Self.insert($0, arguments: $1, db) } }
-            }
+            let submissions = try Self.commitWithoutWaitingForDisk(db) { try zip(jobs, arguments).map { try Self.insert($0, arguments: $1, db) } }
             if submissions.contains(where: \.created) { listeners.notify(.jobsQueued) }
             return submissions
         }

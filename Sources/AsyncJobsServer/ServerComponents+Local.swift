@@ -60,9 +60,11 @@ extension ServerComponents {
         )
     }
 
-    /// The services that run this node's jobs: the worker pool, the lease reaper and the retention
-    /// sweeper (see `JobQueue.workerServices`). Give them to ``buildApplication(configuration:components:services:logger:)``
-    /// or add them to your own `ServiceGroup`.
+    /// The services that run this node's jobs: the worker pool, the lease reaper, the retention
+    /// sweeper and, when the store is a `JobChangeFeed` (both stores are), the relay that wakes the
+    /// workers as jobs are submitted (see `JobQueue.workerServices`). Give them to
+    /// ``buildApplication(configuration:components:services:logger:)`` or add them to your own
+    /// `ServiceGroup`.
     /// - Parameters:
     ///   - pool: Concurrency, lease, heartbeat and shutdown grace of the worker pool.
     ///   - retention: How long finished jobs stay readable; `nil` keeps them.
@@ -72,6 +74,12 @@ extension ServerComponents {
         retention: Duration? = .seconds(30 * 86_400),
         logger: Logger = Logger(label: "asyncjobs")
     ) -> [any Service] {
-        queue.workerServices(pool: pool, retention: retention, passports: queue.store as? any PassportStore, logger: logger)
+        queue.workerServices(
+            pool: pool,
+            retention: retention,
+            changeFeed: queue.store as? any JobChangeFeed,
+            passports: queue.store as? any PassportStore,
+            logger: logger
+        )
     }
 }

@@ -46,6 +46,39 @@ import Testing
         }
     }
 
+    @Test func aWorkerStartsTheHandlerWhileTheSubmissionWaitsForTheDisk() async throws {
+        let directory = try TemporaryDirectory()
+        let sync = HeldSync()
+        let store = try SQLiteJobStore(path: directory.path + "/jobs.sqlite", syncLog: { try await sync.sync() })
+        let started = Latch()
+        let handler = JobHandler(type: "x") { _ in
+            started.set()
+            return JobOutcome()
+        }
+        let queue = JobQueue(store: store, results: MemoryResultStore(), registry: JobRegistry([handler]))
+        // A minute between polls: only the store's report of the commit can wake the pool in time.
+        let services = queue.workerServices(
+            pool: WorkerPoolConfiguration(concurrency: 2, pollInterval: .seconds(60)),
+            retention: nil,
+            changeFeed: store
+        )
+        try await withRunningServices(services) {
+            try await eventually("the relay to follow the store") { store.changeListenerCount == 1 }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                let returned = Latch()
+                group.addTask {
+                    _ = try await queue.submit(tenant: Self.tenant, type: "x", parameters: ["n": 1])
+                    returned.set()
+                }
+                try await eventually("the handler to start") { started.isSet }
+                #expect(!returned.isSet)
+                #expect(sync.started == 1)
+                sync.releaseAll(andLetTheRestPass: true)
+                try await group.waitForAll()
+            }
+        }
+    }
+
     @Test func completionReturnsOnlyAfterItsSync() async throws {
         let directory = try TemporaryDirectory()
         let sync = HeldSync()

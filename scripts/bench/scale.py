@@ -190,7 +190,7 @@ def main():
         notes.insert(
             0,
             f"Status: wrk -t2 -c{STATUS_CONNECTIONS}, random ids among {SAMPLE} sampled from the store; submit: wrk -t2 -c{SUBMIT_CONNECTIONS}, "
-            f"POST /v1/jobs (durable: SQLite synchronous=FULL, PostgreSQL commit); {SECONDS} s a run; `--rate-limit 0 --max-queued-jobs 0 --workers 1`.",
+            f"POST /v1/jobs (durable: SQLite commits, then syncs its log, before answering; PostgreSQL commits); {SECONDS} s a run; `--rate-limit 0 --max-queued-jobs 0 --workers 1`.",
         )
         bench.record("Scale: 1,000 vs 1,000,000 jobs", bench.command_line(), RUNS, table, notes)
 

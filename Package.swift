@@ -62,6 +62,7 @@ let package = Package(
             dependencies: [
                 "AsyncJobs",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings

@@ -4,20 +4,20 @@ import GRDB
 
 /// A ``JobStore``, ``TenantStore`` and ``PassportStore`` in one SQLite file, for a single machine.
 ///
-/// The database runs in WAL mode, and a write is on disk when the call that made it returns: a job
-/// when ``submit(_:)`` returns, so the 202 a client receives survives a crash of the process or of
-/// the machine. Other processes (the `tenant create` command, a separate `worker`) may open the
-/// same file.
+/// The database runs in WAL mode. Every write but a claim is on disk when the call that made it
+/// returns: a job when ``submit(_:)`` returns, so the 202 a client receives survives a crash of the
+/// process or of the machine. Other processes (the `tenant create` command, a separate `worker`) may
+/// open the same file.
 ///
-/// SQLite has a single writer. So that it never stands idle while the disk works, submissions and
-/// completions commit without waiting for the disk, and each caller then waits for a sync of the
-/// write-ahead log (an `fdatasync` of the `-wal` file) that began after its commit before it returns. Meanwhile the
-/// writer runs the next transaction; a worker of this process may already be claiming the job just
-/// submitted (the store reports submissions through ``followChanges(_:)`` as they commit). Callers
-/// share commits and syncs: those that arrive while a transaction is being written share the next
-/// transaction, and those that arrive while the log is being synced share the next sync. Claims
-/// need no sync of their own (see ``claim(_:)``); the remaining, rarer writes commit with
-/// `synchronous=FULL`.
+/// SQLite has a single writer. So that it never stands idle while the disk works, its connection
+/// commits without waiting for the disk (`synchronous=NORMAL`), and each caller then waits for a
+/// sync of the write-ahead log (an `fdatasync` of the `-wal` file) that began after its commit
+/// before it returns. Meanwhile the writer runs the next transaction; a worker may already be
+/// claiming the job just submitted (the store reports submissions through ``followChanges(_:)`` as
+/// they commit). Concurrent single submissions share a transaction, and so do concurrent
+/// completions; callers that arrive while the log is being synced share the next sync. A commit is
+/// therefore visible to other connections shortly before it is on disk; `docs/RELIABILITY.md`
+/// says what that means on power loss. Claims wait for no sync (see ``claim(_:)``).
 ///
 /// ```swift
 /// let store = try SQLiteJobStore(path: dataDirectory + "/asyncjobs.sqlite")
@@ -28,8 +28,8 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
     private let submissions: GroupCommit<NewJob, Result<Submission, any Error>>
     /// The arguments of ``completionSQL``, one finished job each; each waits for ``logSyncs``.
     private let completions: GroupCommit<StatementArguments, Bool>
-    /// Syncs of the write-ahead log: callers that arrive during one share the next.
-    private let logSyncs: GroupCommit<Void, Void>
+    /// What every write but a claim waits for after its commit.
+    private let logSyncs: LogSyncs
     /// Those following ``followChanges(_:)``.
     let changeListeners: JobChangeListeners
 
@@ -47,6 +47,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.label = "asyncjobs"
+        // Until the log is open for syncing, every commit (the migrations) waits for the disk itself.
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
@@ -59,6 +60,9 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
             logPath = try database.read { db in
                 try String.fetchOne(db, sql: "SELECT file FROM pragma_database_list WHERE name = 'main'") ?? path
             } + "-wal"
+            // From here on the writer's commits leave the sync to ``logSyncs``. The setting is the
+            // connection's for good: no write toggles it, so none can leave it wrong.
+            try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         } catch {
             throw JobError(.storage, "cannot open the SQLite database at \(path)", underlying: error)
         }
@@ -70,10 +74,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
             let log = try WALFile(path: logPath)
             sync = { try await log.sync() }
         }
-        logSyncs = GroupCommit { batch in
-            try await sync()
-            return Array(repeating: (), count: batch.count)
-        }
+        logSyncs = LogSyncs(sync: sync)
         let listeners = JobChangeListeners()
         changeListeners = listeners
         // A failure of one job (a reused idempotency key) is that job's outcome; the others commit.
@@ -81,7 +82,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
             // Encoded before the write: the single writer holds the database for the inserts only.
             let arguments = batch.map(Self.insertArguments)
             return try await database.writeWithoutTransaction { db in
-                let submissions = try Self.commitWithoutWaitingForDisk(db) {
+                let submissions = try Self.transaction(db) {
                     zip(batch, arguments).map { new, arguments in Result { try Self.insert(new, arguments: arguments, db) } }
                 }
                 if submissions.contains(where: { (try? $0.get())?.created == true }) { listeners.notify(.jobsQueued) }
@@ -90,13 +91,20 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
         }
         completions = GroupCommit { batch in
             try await database.writeWithoutTransaction { db in
-                try Self.commitWithoutWaitingForDisk(db) { try batch.map { try Self.writeCompletion($0, db) } }
+                try Self.transaction(db) { try batch.map { try Self.writeCompletion($0, db) } }
             }
         }
     }
 
     /// Callers waiting for the next sync of the write-ahead log, for tests that need them queued.
     package var logSyncsWaiting: Int { logSyncs.waitingCount }
+
+    /// Runs `updates` in a transaction, then waits until it is on disk: every write but a claim.
+    func durableWrite<Value: Sendable>(_ updates: @escaping @Sendable (Database) throws -> Value) async throws -> Value {
+        let value = try await database.write(updates)
+        try await logSyncs.waitForDisk()
+        return value
+    }
 
     /// The schema versions applied so far, oldest first.
     public func appliedMigrations() async throws -> [String] {
@@ -106,21 +114,22 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
     // MARK: JobStore
 
     public func submit(_ new: NewJob) async throws -> Submission {
-        let submission = try await submissions.submit(new).get()
-        // Also for a replay: the job it found may have committed a moment ago and not be on disk yet.
-        try await logSyncs.submit(())
-        return submission
+        let outcome = try await submissions.submit(new)
+        // Also for a replay or a reused key: the job found may have committed a moment ago and not
+        // be on disk yet.
+        try await logSyncs.waitForDisk()
+        return try outcome.get()
     }
 
     public func submit(_ jobs: [NewJob]) async throws -> [Submission] {
         let arguments = jobs.map(Self.insertArguments)
         let listeners = changeListeners
         let submissions = try await database.writeWithoutTransaction { db in
-            let submissions = try Self.commitWithoutWaitingForDisk(db) { try zip(jobs, arguments).map { try Self.insert($0, arguments: $1, db) } }
+            let submissions = try Self.transaction(db) { try zip(jobs, arguments).map { try Self.insert($0, arguments: $1, db) } }
             if submissions.contains(where: \.created) { listeners.notify(.jobsQueued) }
             return submissions
         }
-        try await logSyncs.submit(())
+        try await logSyncs.waitForDisk()
         return submissions
     }
 
@@ -247,24 +256,22 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
             )
             RETURNING \(Self.jobColumns), lease_token
             """
-        // A claim is never synced on its own: the log is synced by the next sync or FULL commit, at
-        // the latest by the handler's completion. A crash of the process loses nothing; a power cut
+        // A claim waits for no sync: the log is synced for the next write that does, at the latest
+        // the handler's completion. A crash of the process loses nothing; a power cut
         // can forget only the newest claims, whose jobs are then queued again and run again, which
         // at-least-once delivery allows, and whose old leases no longer match, so nothing they write
         // is kept. It saves one fsync between a submission and the start of its handler.
         return try await database.writeWithoutTransaction { db in
-            try Self.withoutWaitingForDisk(db) {
-                try Row.fetchAll(db.cachedStatement(sql: sql), arguments: finalArguments).map { row in
-                    let job = try Self.job(from: row)
-                    return ClaimedJob(job: job, lease: Lease(jobID: job.id, token: row[Self.jobColumnCount], attempt: job.attempt))
-                }
+            try Row.fetchAll(db.cachedStatement(sql: sql), arguments: finalArguments).map { row in
+                let job = try Self.job(from: row)
+                return ClaimedJob(job: job, lease: Lease(jobID: job.id, token: row[Self.jobColumnCount], attempt: job.attempt))
             }
         }
         .sorted { ($0.job.runAfter, $0.job.createdAt) < ($1.job.runAfter, $1.job.createdAt) }
     }
 
     public func heartbeat(_ lease: Lease, until expiry: Date, progress: JobProgress?, now: Date) async throws -> LeaseStatus {
-        try await database.write { db in
+        try await durableWrite { db in
             if let progress {
                 try db.execute(
                     sql: """
@@ -296,7 +303,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
             seconds, seconds, seconds, result?.key, result?.size, result?.sha256, result?.contentType, result?.fileName, itemErrors,
             lease.jobID.rawValue, lease.token,
         ])
-        try await logSyncs.submit(())
+        try await logSyncs.waitForDisk()
         return completed
     }
 
@@ -336,7 +343,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
         var all = arguments
         _ = all.append(contentsOf: [lease.jobID.rawValue, lease.token])
         let finalArguments = all
-        return try await database.write { db in
+        return try await durableWrite { db in
             try db.cachedStatement(sql: sql).execute(arguments: finalArguments)
             return db.changesCount == 1
         }
@@ -368,7 +375,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
     }
 
     public func cancel(_ id: JobID, tenant: TenantID, now: Date) async throws -> CancelOutcome {
-        try await database.write { db in
+        try await durableWrite { db in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: Self.jobOfTenantSQL), arguments: [id.rawValue, tenant.rawValue])
             else { return .notFound }
             var job = try Self.job(from: row)
@@ -394,7 +401,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
     }
 
     public func delete(_ id: JobID, tenant: TenantID) async throws -> DeleteOutcome {
-        try await database.write { db in
+        try await durableWrite { db in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: Self.jobOfTenantSQL), arguments: [id.rawValue, tenant.rawValue])
             else { return .notFound }
             let job = try Self.job(from: row)
@@ -405,7 +412,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
     }
 
     public func requeueExpiredLeases(now: Date) async throws -> Int {
-        try await database.write { db in
+        try await durableWrite { db in
             // Jobs whose lapsed attempt was their last fail, with the same failure every store records.
             let exhausted = try Row.fetchAll(
                 db,
@@ -437,7 +444,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
 
     public func pruneFinishedJobs(endedBefore cutoff: Date, limit: Int) async throws -> [Job] {
         guard limit > 0 else { return [] }
-        return try await database.write { db in
+        return try await durableWrite { db in
             try Row.fetchAll(db, sql: Self.pruneSQL, arguments: [cutoff.timeIntervalSince1970, limit]).map(Self.job(from:))
         }
     }
@@ -454,7 +461,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
 
     public func expireResults(finishedBefore cutoff: Date, limit: Int, now: Date) async throws -> [Job] {
         guard limit > 0 else { return [] }
-        return try await database.write { db in
+        return try await durableWrite { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -475,7 +482,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
     // MARK: TenantStore
 
     public func createTenant(_ tenant: Tenant, apiKeyHash: String, client: OAuthClient) async throws {
-        try await database.write { db in
+        try await durableWrite { db in
             do {
                 try db.execute(
                     sql: "INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)",
@@ -523,7 +530,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
     }
 
     public func secret(named name: String, orInsert candidate: String) async throws -> String {
-        try await database.write { db in
+        try await durableWrite { db in
             try db.execute(sql: "INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)", arguments: [name, candidate])
             return try String.fetchOne(db, sql: "SELECT value FROM secrets WHERE name = ?", arguments: [name])!
         }
@@ -532,7 +539,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
     // MARK: PassportStore
 
     public func createPassportToken(_ token: PassportToken) async throws {
-        try await database.write { db in
+        try await durableWrite { db in
             try db.execute(
                 sql: "INSERT INTO passport_tokens (token_id, consumer_key, account, tenant_id, sealed_key, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [token.tokenID, token.consumerKey, token.account, token.tenantID.rawValue, token.sealedKey, token.createdAt.timeIntervalSince1970]
@@ -556,7 +563,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
     }
 
     public func useNonce(_ nonce: String, consumerKey: String, expiresAt: Date, now: Date) async throws -> Bool {
-        try await database.write { db in
+        try await durableWrite { db in
             // The primary key decides; a record that has expired is taken over.
             try db.execute(
                 sql: """
@@ -571,7 +578,7 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
     }
 
     public func forgetExpiredNonces(now: Date) async throws {
-        try await database.write { db in
+        try await durableWrite { db in
             try db.execute(sql: "DELETE FROM passport_nonces WHERE expires_at < ?", arguments: [now.timeIntervalSince1970])
         }
     }

@@ -1,4 +1,5 @@
 import AsyncJobs
+import NIOCore
 import NIOPosix
 
 #if canImport(Glibc)
@@ -38,9 +39,10 @@ final class WALFile: Sendable {
     }
 
     /// Returns once everything written to the log before the call is on disk. The `fdatasync` runs
-    /// on NIO's pool of threads for blocking calls, not on the caller's executor.
+    /// on NIO's pool of threads for blocking calls, not on the caller's executor, and runs to its
+    /// end even if the caller's task is cancelled: other callers share this sync.
     func sync() async throws {
-        try await NIOThreadPool.singleton.runIfActive {
+        try await NIOThreadPool.singleton.runIfActive(eventLoop: MultiThreadedEventLoopGroup.singleton.any()) {
             #if os(Linux)
             let failed = fdatasync(self.descriptor) != 0
             #else
@@ -51,6 +53,7 @@ final class WALFile: Sendable {
                 throw JobError(.storage, "syncing the SQLite write-ahead log \(self.path) failed: \(Self.describe(code))")
             }
         }
+        .get()
     }
 
     private static func describe(_ code: CInt) -> String {

@@ -5,8 +5,9 @@ import Foundation
 import Synchronization
 import Testing
 
-/// Submissions and completions commit without waiting for the disk and then wait for a sync of the
-/// write-ahead log. These tests hold that sync back, or make it fail, to see what happens meanwhile.
+/// Every write but a claim commits without waiting for the disk and then waits for a sync of the
+/// write-ahead log. These tests put a sync they can hold back, count or fail in place of the
+/// `fdatasync`, to see what happens meanwhile.
 @Suite struct SQLiteLogSyncTests {
     static let tenant = TenantID("t")
 
@@ -40,7 +41,7 @@ import Testing
             #expect(claimed.count == 1)
             #expect(!returned.isSet)
 
-            sync.releaseAll()
+            sync.release()
             try await eventually("the submission to return") { returned.isSet }
             group.cancelAll()
         }
@@ -49,14 +50,15 @@ import Testing
     @Test func aWorkerStartsTheHandlerWhileTheSubmissionWaitsForTheDisk() async throws {
         let directory = try TemporaryDirectory()
         let sync = HeldSync()
+        sync.release()
         let store = try SQLiteJobStore(path: directory.path + "/jobs.sqlite", syncLog: { try await sync.sync() })
-        let started = Latch()
+        let starts = Tally()
         let handler = JobHandler(type: "x") { _ in
-            started.set()
+            starts.add()
             return JobOutcome()
         }
         let queue = JobQueue(store: store, results: MemoryResultStore(), registry: JobRegistry([handler]))
-        // A minute between polls: only the store's report of the commit can wake the pool in time.
+        // A minute between polls: only the store's report of a commit wakes the pool in time.
         let services = queue.workerServices(
             pool: WorkerPoolConfiguration(concurrency: 2, pollInterval: .seconds(60)),
             retention: nil,
@@ -64,16 +66,21 @@ import Testing
         )
         try await withRunningServices(services) {
             try await eventually("the relay to follow the store") { store.changeListenerCount == 1 }
+            // A first job, with syncs passing, brings the pool to its idle wait.
+            let first = try await queue.submit(tenant: Self.tenant, type: "x", parameters: ["n": 1]).job.id
+            try await eventually("the first job to finish") { try await store.job(first, tenant: Self.tenant)?.state == .succeeded }
+            try await Task.sleep(for: .milliseconds(100))
+
+            sync.hold()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 let returned = Latch()
                 group.addTask {
-                    _ = try await queue.submit(tenant: Self.tenant, type: "x", parameters: ["n": 1])
+                    _ = try await queue.submit(tenant: Self.tenant, type: "x", parameters: ["n": 2])
                     returned.set()
                 }
-                try await eventually("the handler to start") { started.isSet }
+                try await eventually("the second handler to start") { starts.count == 2 }
                 #expect(!returned.isSet)
-                #expect(sync.started == 1)
-                sync.releaseAll(andLetTheRestPass: true)
+                sync.release()
                 try await group.waitForAll()
             }
         }
@@ -83,12 +90,12 @@ import Testing
         let directory = try TemporaryDirectory()
         let sync = HeldSync()
         let store = try SQLiteJobStore(path: directory.path + "/jobs.sqlite", syncLog: { try await sync.sync() })
-        async let submitted = store.submit(Self.newJob())
-        try await eventually { sync.started == 1 }
-        sync.releaseAll()
-        let id = try await submitted.job.id
+        sync.release()
+        let id = try await store.submit(Self.newJob()).job.id
         let lease = try #require(try await store.claim(Self.claimRequest()).first).lease
 
+        sync.hold()
+        let syncsBefore = sync.started
         try await withThrowingTaskGroup(of: Void.self) { group in
             let returned = Latch()
             group.addTask {
@@ -96,10 +103,10 @@ import Testing
                 #expect(completed)
                 returned.set()
             }
-            try await eventually("the completion to wait for its sync") { sync.started == 2 }
+            try await eventually("the completion to wait for its sync") { sync.started == syncsBefore + 1 }
             #expect(try await store.job(id, tenant: Self.tenant)?.state == .succeeded)
             #expect(!returned.isSet)
-            sync.releaseAll()
+            sync.release()
             try await group.waitForAll()
             #expect(returned.isSet)
         }
@@ -118,21 +125,72 @@ import Testing
             // All twenty committed, without waiting for the disk, and wait behind the first sync.
             try await eventually("twenty submissions to queue for the next sync") { store.logSyncsWaiting == 20 }
             #expect(try await store.countUnfinishedJobs(tenant: Self.tenant, upTo: 100) == 21)
-            sync.releaseAll(andLetTheRestPass: true)
+            sync.release()
             try await group.waitForAll()
         }
         #expect(sync.started == 2)
     }
 
-    @Test func aFailedSyncFailsEveryCallThatWaitedForIt() async throws {
+    @Test func everyWriteButAClaimWaitsForASync() async throws {
         let directory = try TemporaryDirectory()
-        let store = try SQLiteJobStore(path: directory.path + "/jobs.sqlite", syncLog: { throw DiskFailure() })
+        let sync = HeldSync()
+        sync.release()
+        let store = try SQLiteJobStore(path: directory.path + "/jobs.sqlite", syncLog: { try await sync.sync() })
+        let now = Date()
+
+        func syncs(_ write: () async throws -> Void) async throws -> Int {
+            let before = sync.started
+            try await write()
+            return sync.started - before
+        }
+
+        let ids = try await store.submit((0..<5).map { Self.newJob($0) }).map(\.job.id)
+        #expect(try await syncs { _ = try await store.submit(Self.newJob(5)) } == 1)
+        #expect(try await syncs { _ = try await store.submit([Self.newJob(6)]) } == 1)
+        var claimed: [ClaimedJob] = []
+        #expect(try await syncs { claimed = try await store.claim(Self.claimRequest(limit: 5)) } == 0)
+        let leases = claimed.map(\.lease)
+        try #require(leases.count == 5)
+        #expect(try await syncs { _ = try await store.heartbeat(leases[0], until: now + 60, progress: nil, now: now) } == 1)
+        #expect(try await syncs { _ = try await store.complete(leases[0], result: nil, itemErrors: 0, now: now) } == 1)
+        #expect(try await syncs { _ = try await store.fail(leases[1], failure: JobFailure(code: "x", message: "retry"), retryAt: now, now: now) } == 1)
+        #expect(try await syncs { _ = try await store.fail(leases[2], failure: JobFailure(code: "x", message: "last"), retryAt: nil, now: now) } == 1)
+        #expect(try await syncs { _ = try await store.release(leases[3], now: now) } == 1)
+        #expect(try await syncs { _ = try await store.cancel(ids[4], tenant: Self.tenant, now: now) } == 1)
+        #expect(try await syncs { _ = try await store.delete(ids[4], tenant: Self.tenant) } == 1)
+        #expect(try await syncs { _ = try await store.requeueExpiredLeases(now: now + 3600) } == 1)
+        #expect(try await syncs { _ = try await store.expireResults(finishedBefore: now + 3600, limit: 10, now: now) } == 1)
+        #expect(try await syncs { _ = try await store.pruneFinishedJobs(endedBefore: now + 3600, limit: 10) } == 1)
+        #expect(try await syncs { _ = try await store.createTenant(named: "acme") } == 1)
+        #expect(try await syncs { _ = try await store.secret(named: "s", orInsert: "v") } == 1)
+        let acme = try #require(try await store.tenant(named: "acme"))
+        let token = PassportToken(tokenID: "t1", consumerKey: "c", account: "a", tenantID: acme.id, sealedKey: "k", createdAt: now)
+        #expect(try await syncs { try await store.createPassportToken(token) } == 1)
+        #expect(try await syncs { _ = try await store.useNonce("n", consumerKey: "c", expiresAt: now + 60, now: now) } == 1)
+        #expect(try await syncs { try await store.forgetExpiredNonces(now: now + 3600) } == 1)
+    }
+
+    @Test func afterAFailedSyncEveryDurableWriteFailsUntilRestart() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path + "/jobs.sqlite"
+        let calls = Tally()
+        // The first sync fails, as after an I/O error; later ones would succeed.
+        let store = try SQLiteJobStore(path: path, syncLog: {
+            if calls.add() == 1 { throw DiskFailure() }
+        })
         await #expect(throws: DiskFailure.self) { try await store.submit(Self.newJob()) }
-        await #expect(throws: DiskFailure.self) { try await store.submit([Self.newJob(1), Self.newJob(2)]) }
-        // The claim needs no sync: the jobs committed, only their durability is unknown.
+        // The claim waits for no sync: the job committed, only its durability is unknown.
         let claimed = try await store.claim(Self.claimRequest())
-        #expect(claimed.count == 3)
-        await #expect(throws: DiskFailure.self) { try await store.complete(claimed[0].lease, result: nil, itemErrors: 0, now: Date()) }
+        #expect(claimed.count == 1)
+        let refused = await #expect(throws: JobError.self) { try await store.complete(claimed[0].lease, result: nil, itemErrors: 0, now: Date()) }
+        #expect(refused?.code == .storage)
+        await #expect(throws: JobError.self) { try await store.submit([Self.newJob(1)]) }
+        await #expect(throws: JobError.self) { try await store.createTenant(named: "late") }
+        #expect(calls.count == 1)
+
+        // A new store (the restarted process) syncs again.
+        let reopened = try SQLiteJobStore(path: path, syncLog: {})
+        _ = try await reopened.submit(Self.newJob(2))
     }
 
     @Test func theLogIsFoundBesideTheFileALinkNames() async throws {
@@ -151,12 +209,14 @@ import Testing
 
 private struct DiskFailure: Error {}
 
-/// A sync that waits until released, counting the syncs begun.
+/// A sync that waits while held, counting the syncs begun. A held sync also ends when its task is
+/// cancelled, so that a failing test ends instead of hanging.
 private final class HeldSync: Sendable {
     private struct State {
         var started = 0
-        var passThrough = false
-        var held: [CheckedContinuation<Void, Never>] = []
+        var holding = true
+        var nextID = 0
+        var held: [Int: CheckedContinuation<Void, any Error>] = [:]
     }
 
     private let state = Mutex(State())
@@ -164,23 +224,36 @@ private final class HeldSync: Sendable {
     var started: Int { state.withLock { $0.started } }
 
     func sync() async throws {
-        await withCheckedContinuation { continuation in
-            let passes = state.withLock { state -> Bool in
-                state.started += 1
-                if state.passThrough { return true }
-                state.held.append(continuation)
-                return false
+        let id = state.withLock { state in
+            state.started += 1
+            state.nextID += 1
+            return state.nextID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let passes = state.withLock { state -> Bool in
+                    if !state.holding || Task.isCancelled { return true }
+                    state.held[id] = continuation
+                    return false
+                }
+                if passes { continuation.resume() }
             }
-            if passes { continuation.resume() }
+        } onCancel: {
+            state.withLock { $0.held.removeValue(forKey: id) }?.resume(throwing: CancellationError())
         }
     }
 
-    /// Ends the syncs being held; with `andLetTheRestPass`, later ones do not wait.
-    func releaseAll(andLetTheRestPass: Bool = false) {
+    /// Holds the syncs that begin from now on.
+    func hold() {
+        state.withLock { $0.holding = true }
+    }
+
+    /// Ends the syncs being held and lets later ones pass.
+    func release() {
         let held = state.withLock { state in
-            state.passThrough = state.passThrough || andLetTheRestPass
+            state.holding = false
             defer { state.held.removeAll() }
-            return state.held
+            return Array(state.held.values)
         }
         for continuation in held { continuation.resume() }
     }
@@ -194,5 +267,21 @@ private final class ChangeLog: Sendable {
 
     func append(_ change: JobChange) {
         changes.withLock { $0.append(change) }
+    }
+}
+
+/// A count shared between tasks.
+private final class Tally: Sendable {
+    private let value = Mutex(0)
+
+    var count: Int { value.withLock { $0 } }
+
+    /// Adds one and returns the new count.
+    @discardableResult
+    func add() -> Int {
+        value.withLock { value in
+            value += 1
+            return value
+        }
     }
 }

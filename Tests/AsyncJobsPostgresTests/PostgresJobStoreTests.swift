@@ -4,7 +4,6 @@ import AsyncJobsTestSupport
 import Foundation
 import Logging
 import PostgresNIO
-import Synchronization
 import Testing
 
 @Suite(.enabled(if: PostgresTestDatabase.isConfigured, PostgresTestDatabase.skipReason))
@@ -321,18 +320,5 @@ struct PostgresJobStoreTests {
             }
             return lines.joined(separator: "\n")
         }
-    }
-}
-
-/// The changes a feed delivered.
-final class ChangeLog: Sendable {
-    private let changes = Mutex<[JobChange]>([])
-
-    func record(_ change: JobChange) {
-        changes.withLock { $0.append(change) }
-    }
-
-    func contains(_ change: JobChange) -> Bool {
-        changes.withLock { $0.contains(change) }
     }
 }

@@ -26,7 +26,7 @@ import Testing
         let changes = ChangeLog()
 
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await store.followChanges { changes.append($0) } }
+            group.addTask { try await store.followChanges { changes.record($0) } }
             // The feed reports only what commits after it is followed.
             try await eventually("the feed to be followed") { store.changeListenerCount == 1 }
             let returned = Latch()
@@ -256,17 +256,6 @@ private final class HeldSync: Sendable {
             return Array(state.held.values)
         }
         for continuation in held { continuation.resume() }
-    }
-}
-
-/// The changes a feed delivered, in order.
-private final class ChangeLog: Sendable {
-    private let changes = Mutex<[JobChange]>([])
-
-    var all: [JobChange] { changes.withLock { $0 } }
-
-    func append(_ change: JobChange) {
-        changes.withLock { $0.append(change) }
     }
 }
 

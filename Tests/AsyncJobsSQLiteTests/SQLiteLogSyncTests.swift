@@ -19,13 +19,20 @@ import Testing
         ClaimRequest(workerID: "w", types: nil, limit: limit, leaseExpiry: Date() + 30, now: Date())
     }
 
+    /// A store in `directory` whose log syncs go through `sync`.
+    private static func store(in directory: TemporaryDirectory, syncingWith sync: HeldSync) throws -> SQLiteJobStore {
+        try SQLiteJobStore(path: directory.path + "/jobs.sqlite", syncLog: { try await sync.sync() })
+    }
+
     @Test func submissionIsClaimableAndReportedBeforeItsSyncEndsAndReturnsOnlyAfterIt() async throws {
         let directory = try TemporaryDirectory()
         let sync = HeldSync()
-        let store = try SQLiteJobStore(path: directory.path + "/jobs.sqlite", syncLog: { try await sync.sync() })
+        let store = try Self.store(in: directory, syncingWith: sync)
         let changes = ChangeLog()
 
         try await withThrowingTaskGroup(of: Void.self) { group in
+            // A failed wait must not leave a call held: the group waits for its tasks.
+            defer { sync.release() }
             group.addTask { try await store.followChanges { changes.record($0) } }
             // The feed reports only what commits after it is followed.
             try await eventually("the feed to be followed") { store.changeListenerCount == 1 }
@@ -50,35 +57,35 @@ import Testing
     @Test func aWorkerStartsTheHandlerWhileTheSubmissionWaitsForTheDisk() async throws {
         let directory = try TemporaryDirectory()
         let sync = HeldSync()
-        sync.release()
-        let store = try SQLiteJobStore(path: directory.path + "/jobs.sqlite", syncLog: { try await sync.sync() })
-        let starts = Tally()
+        let store = try Self.store(in: directory, syncingWith: sync)
+        let started = Latch()
         let handler = JobHandler(type: "x") { _ in
-            starts.add()
+            started.set()
             return JobOutcome()
         }
-        let queue = JobQueue(store: store, results: MemoryResultStore(), registry: JobRegistry([handler]))
-        // A minute between polls: only the store's report of a commit wakes the pool in time.
+        let claims = ClaimCounting(store)
+        let queue = JobQueue(store: claims, results: MemoryResultStore(), registry: JobRegistry([handler]))
+        // An hour between polls, longer than any wait of this test. Once the pool's start-up claim has come back empty, only a wake-up
+        // makes it claim again, and before `submit` returns the only one is the store's report of
+        // the commit (the queue signals after `submit` returns).
         let services = queue.workerServices(
-            pool: WorkerPoolConfiguration(concurrency: 2, pollInterval: .seconds(60)),
+            pool: WorkerPoolConfiguration(concurrency: 2, pollInterval: .seconds(3_600)),
             retention: nil,
             changeFeed: store
         )
         try await withRunningServices(services) {
             try await eventually("the relay to follow the store") { store.changeListenerCount == 1 }
-            // A first job, with syncs passing, brings the pool to its idle wait.
-            let first = try await queue.submit(tenant: Self.tenant, type: "x", parameters: ["n": 1]).job.id
-            try await eventually("the first job to finish") { try await store.job(first, tenant: Self.tenant)?.state == .succeeded }
-            try await Task.sleep(for: .milliseconds(100))
+            try await eventually("the pool's start-up claim to return") { claims.returned.count >= 1 }
 
-            sync.hold()
             try await withThrowingTaskGroup(of: Void.self) { group in
+                // A failed wait must not leave a call held: the group waits for its tasks.
+                defer { sync.release() }
                 let returned = Latch()
                 group.addTask {
-                    _ = try await queue.submit(tenant: Self.tenant, type: "x", parameters: ["n": 2])
+                    _ = try await queue.submit(tenant: Self.tenant, type: "x", parameters: ["n": 1])
                     returned.set()
                 }
-                try await eventually("the second handler to start") { starts.count == 2 }
+                try await eventually("the handler to start") { started.isSet }
                 #expect(!returned.isSet)
                 sync.release()
                 try await group.waitForAll()
@@ -89,7 +96,7 @@ import Testing
     @Test func completionReturnsOnlyAfterItsSync() async throws {
         let directory = try TemporaryDirectory()
         let sync = HeldSync()
-        let store = try SQLiteJobStore(path: directory.path + "/jobs.sqlite", syncLog: { try await sync.sync() })
+        let store = try Self.store(in: directory, syncingWith: sync)
         sync.release()
         let id = try await store.submit(Self.newJob()).job.id
         let lease = try #require(try await store.claim(Self.claimRequest()).first).lease
@@ -97,6 +104,8 @@ import Testing
         sync.hold()
         let syncsBefore = sync.started
         try await withThrowingTaskGroup(of: Void.self) { group in
+            // A failed wait must not leave a call held: the group waits for its tasks.
+            defer { sync.release() }
             let returned = Latch()
             group.addTask {
                 let completed = try await store.complete(lease, result: nil, itemErrors: 0, now: Date())
@@ -115,8 +124,10 @@ import Testing
     @Test func callersThatCommitDuringASyncShareTheNext() async throws {
         let directory = try TemporaryDirectory()
         let sync = HeldSync()
-        let store = try SQLiteJobStore(path: directory.path + "/jobs.sqlite", syncLog: { try await sync.sync() })
+        let store = try Self.store(in: directory, syncingWith: sync)
         try await withThrowingTaskGroup(of: Void.self) { group in
+            // A failed wait must not leave a call held: the group waits for its tasks.
+            defer { sync.release() }
             group.addTask { _ = try await store.submit(Self.newJob(0)) }
             try await eventually { sync.started == 1 }
             for n in 1...20 {
@@ -135,7 +146,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let sync = HeldSync()
         sync.release()
-        let store = try SQLiteJobStore(path: directory.path + "/jobs.sqlite", syncLog: { try await sync.sync() })
+        let store = try Self.store(in: directory, syncingWith: sync)
         let now = Date()
 
         func syncs(_ write: () async throws -> Void) async throws -> Int {
@@ -256,6 +267,21 @@ private final class HeldSync: Sendable {
             return Array(state.held.values)
         }
         for continuation in held { continuation.resume() }
+    }
+}
+
+/// A store that counts the claims that have returned.
+private final class ClaimCounting: JobStoreDecorator {
+    let base: any JobStore
+    let returned = Tally()
+
+    init(_ base: any JobStore) {
+        self.base = base
+    }
+
+    func claim(_ request: ClaimRequest) async throws -> [ClaimedJob] {
+        defer { returned.add() }
+        return try await base.claim(request)
     }
 }
 

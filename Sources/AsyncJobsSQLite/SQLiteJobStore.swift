@@ -257,10 +257,10 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
             RETURNING \(Self.jobColumns), lease_token
             """
         // A claim waits for no sync: the log is synced for the next write that does, at the latest
-        // the handler's completion. A crash of the process loses nothing; a power cut
-        // can forget only the newest claims, whose jobs are then queued again and run again, which
-        // at-least-once delivery allows, and whose old leases no longer match, so nothing they write
-        // is kept. It saves one fsync between a submission and the start of its handler.
+        // the handler's completion. A crash of the process loses nothing; a power cut can forget
+        // only the newest claims, whose jobs are then queued again and run again, which
+        // at-least-once delivery allows, and whose old leases no longer match, so nothing they
+        // write is kept. It saves one fsync between a submission and the start of its handler.
         return try await database.writeWithoutTransaction { db in
             try Row.fetchAll(db.cachedStatement(sql: sql), arguments: finalArguments).map { row in
                 let job = try Self.job(from: row)

@@ -16,8 +16,10 @@ import Darwin
 /// visible to the next transaction, but may still be in the page cache. Syncing the log file makes
 /// every frame written before the sync durable: SQLite's frames carry cumulative checksums, so after
 /// a crash the log is replayed up to the last frame that reached the disk intact, never past a gap.
-/// This is the sync that `synchronous = FULL` does inside each commit, taken out of the single
-/// writer so that the next transaction runs while the disk works.
+/// `synchronous = FULL` syncs inside the commit, before the transaction becomes visible, and holds
+/// the single writer meanwhile. Syncing afterwards lets the next transaction run while the disk
+/// works; the price is that a commit is visible a moment before it is durable
+/// (`docs/RELIABILITY.md`).
 final class WALFile: Sendable {
     /// The log's path, for errors.
     let path: String

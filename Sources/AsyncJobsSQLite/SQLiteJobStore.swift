@@ -32,6 +32,8 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
     private let logSyncs: LogSyncs
     /// Those following ``followChanges(_:)``.
     let changeListeners: JobChangeListeners
+    /// Idle worker pools of this process, to which submissions hand their jobs.
+    let waitingClaims: WaitingClaims
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     /// - Parameters:
@@ -77,16 +79,18 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
         logSyncs = LogSyncs(sync: sync)
         let listeners = JobChangeListeners()
         changeListeners = listeners
+        let waitingClaims = WaitingClaims()
+        self.waitingClaims = waitingClaims
         // A failure of one job (a reused idempotency key) is that job's outcome; the others commit.
         submissions = GroupCommit { batch in
             // Encoded before the write: the single writer holds the database for the inserts only.
             let arguments = batch.map(Self.insertArguments)
             return try await database.writeWithoutTransaction { db in
-                let submissions = try Self.transaction(db) {
-                    zip(batch, arguments).map { new, arguments in Result { try Self.insert(new, arguments: arguments, db) } }
+                try Self.submitting(handingOverTo: waitingClaims, notifying: listeners, db) {
+                    let submissions = zip(batch, arguments).map { new, arguments in Result { try Self.insert(new, arguments: arguments, db) } }
+                    let created = zip(batch, submissions).compactMap { new, submission in (try? submission.get())?.created == true ? new.type : nil }
+                    return (submissions, Set(created))
                 }
-                if submissions.contains(where: { (try? $0.get())?.created == true }) { listeners.notify(.jobsQueued) }
-                return submissions
             }
         }
         completions = GroupCommit { batch in
@@ -124,13 +128,43 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
     public func submit(_ jobs: [NewJob]) async throws -> [Submission] {
         let arguments = jobs.map(Self.insertArguments)
         let listeners = changeListeners
+        let waitingClaims = self.waitingClaims
         let submissions = try await database.writeWithoutTransaction { db in
-            let submissions = try Self.transaction(db) { try zip(jobs, arguments).map { try Self.insert($0, arguments: $1, db) } }
-            if submissions.contains(where: \.created) { listeners.notify(.jobsQueued) }
-            return submissions
+            try Self.submitting(handingOverTo: waitingClaims, notifying: listeners, db) {
+                let submissions = try zip(jobs, arguments).map { try Self.insert($0, arguments: $1, db) }
+                return (submissions, Set(zip(jobs, submissions).compactMap { new, submission in submission.created ? new.type : nil }))
+            }
         }
         try await logSyncs.waitForDisk()
         return submissions
+    }
+
+    /// Runs `inserts` in a transaction that also claims the created jobs for idle worker pools of
+    /// this process, then passes the claimed jobs on and reports the submission. `inserts` returns
+    /// its result and the types of the jobs it created.
+    static func submitting<Value>(
+        handingOverTo waitingClaims: WaitingClaims,
+        notifying listeners: JobChangeListeners,
+        _ db: Database,
+        _ inserts: () throws -> (Value, created: Set<String>)
+    ) throws -> Value {
+        let offers = waitingClaims.open
+        var handOver = HandOver()
+        let value: Value
+        let created: Set<String>
+        do {
+            (value, created) = try transaction(db) {
+                let (value, created) = try inserts()
+                if !created.isEmpty && !offers.isEmpty { try handOver.claim(forCreated: created, offers: offers, db) }
+                return (value, created)
+            }
+        } catch {
+            handOver.settle(committed: false)
+            throw error
+        }
+        handOver.settle(committed: true)
+        if !created.isEmpty { listeners.notify(.jobsQueued) }
+        return value
     }
 
     /// The arguments of the insert, parameters encoded, built before the single writer is taken.
@@ -232,6 +266,18 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
     }
 
     public func claim(_ request: ClaimRequest) async throws -> [ClaimedJob] {
+        guard request.limit > 0, request.types?.isEmpty != true else { return [] }
+        // A claim waits for no sync: the log is synced for the next write that does, at the latest
+        // the handler's completion. A crash of the process loses nothing; a power cut can forget
+        // only the newest claims, whose jobs are then queued again and run again, which
+        // at-least-once delivery allows, and whose old leases no longer match, so nothing they
+        // write is kept. It saves one fsync between a submission and the start of its handler.
+        return try await database.writeWithoutTransaction { db in try Self.claimJobs(request, db) }
+    }
+
+    /// Claims for `request` inside the caller's write: one statement picks the oldest due jobs and
+    /// leases them, each with its own random token.
+    static func claimJobs(_ request: ClaimRequest, _ db: Database) throws -> [ClaimedJob] {
         guard request.limit > 0 else { return [] }
         var filter = ""
         var arguments: StatementArguments = [
@@ -244,8 +290,6 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
             _ = arguments.append(contentsOf: StatementArguments(types))
         }
         _ = arguments.append(contentsOf: [request.limit])
-        let finalArguments = arguments
-        // One statement: pick the oldest due jobs and lease them, each with its own random token.
         let sql = """
             UPDATE jobs SET state = 'running', attempt = attempt + 1, lease_token = lower(hex(randomblob(16))),
                 lease_owner = ?, lease_expires_at = ?, started_at = ?, updated_at = ?,
@@ -256,16 +300,9 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
             )
             RETURNING \(Self.jobColumns), lease_token
             """
-        // A claim waits for no sync: the log is synced for the next write that does, at the latest
-        // the handler's completion. A crash of the process loses nothing; a power cut can forget
-        // only the newest claims, whose jobs are then queued again and run again, which
-        // at-least-once delivery allows, and whose old leases no longer match, so nothing they
-        // write is kept. It saves one fsync between a submission and the start of its handler.
-        return try await database.writeWithoutTransaction { db in
-            try Row.fetchAll(db.cachedStatement(sql: sql), arguments: finalArguments).map { row in
-                let job = try Self.job(from: row)
-                return ClaimedJob(job: job, lease: Lease(jobID: job.id, token: row[Self.jobColumnCount], attempt: job.attempt))
-            }
+        return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
+            let job = try Self.job(from: row)
+            return ClaimedJob(job: job, lease: Lease(jobID: job.id, token: row[Self.jobColumnCount], attempt: job.attempt))
         }
         .sorted { ($0.job.runAfter, $0.job.createdAt) < ($1.job.runAfter, $1.job.createdAt) }
     }

@@ -269,34 +269,3 @@ private final class HeldSync: Sendable {
         for continuation in held { continuation.resume() }
     }
 }
-
-/// A store that counts the claims that have returned.
-private final class ClaimCounting: JobStoreDecorator {
-    let base: any JobStore
-    let returned = Tally()
-
-    init(_ base: any JobStore) {
-        self.base = base
-    }
-
-    func claim(_ request: ClaimRequest) async throws -> [ClaimedJob] {
-        defer { returned.add() }
-        return try await base.claim(request)
-    }
-}
-
-/// A count shared between tasks.
-private final class Tally: Sendable {
-    private let value = Mutex(0)
-
-    var count: Int { value.withLock { $0 } }
-
-    /// Adds one and returns the new count.
-    @discardableResult
-    func add() -> Int {
-        value.withLock { value in
-            value += 1
-            return value
-        }
-    }
-}

@@ -43,12 +43,21 @@ public struct WorkerPool: Service {
                         }
                         watch.stopAll(.shutdown)
                     }
+                    // Jobs the store handed over while the pool waited, and whether their hand-over
+                    // found the queue empty of their types, so that claiming now would find nothing.
+                    var handed: [ClaimedJob] = []
+                    var handOverEmptiedQueue = false
                     while !shutdown.isSet && !Task.isCancelled {
                         let free = Self.freePlaces(concurrency: configuration.concurrency, running: inFlight.value, finishing: finishing.value)
-                        var claimed: [ClaimedJob] = []
-                        if free > 0 {
+                        var claimed = handed
+                        var claimedFullBatch = false
+                        let left = free - handed.count
+                        handed = []
+                        if left > 0 && !handOverEmptiedQueue {
                             do {
-                                claimed = try await claim(upTo: free, running: runningByType)
+                                let more = try await claim(upTo: left, running: runningByType)
+                                claimedFullBatch = more.count == left
+                                claimed += more
                             } catch {
                                 logger.error("claiming jobs failed", metadata: ["error": "\(error)"])
                             }
@@ -72,8 +81,27 @@ public struct WorkerPool: Service {
                             }
                         }
                         // A full batch means there may be more waiting: claim again at once.
-                        if !claimed.isEmpty && claimed.count == free { continue }
+                        if claimedFullBatch {
+                            handOverEmptiedQueue = false
+                            continue
+                        }
+                        let offer = offerPlaces(
+                            Self.freePlaces(concurrency: configuration.concurrency, running: inFlight.value, finishing: finishing.value)
+                        )
                         await queue.wakeup.wait(timeout: configuration.pollInterval)
+                        if let offer {
+                            handed = await offer.end()
+                            // Only if the offer covered every type this pool claims: a job of a type
+                            // with its own limit may wait in the queue all the same.
+                            handOverEmptiedQueue = !handed.isEmpty && handed.count < offer.limit
+                                && offer.types.count == queue.registry.types.count
+                        } else {
+                            handOverEmptiedQueue = false
+                        }
+                    }
+                    // Handed over as the pool stopped: back to the queue for the next worker.
+                    for job in handed {
+                        _ = try? await queue.store.release(job.lease, now: Date())
                     }
                 }
                 // Every attempt has ended: nothing is left to watch.
@@ -90,6 +118,17 @@ public struct WorkerPool: Service {
     /// instead of piling up leases.
     static func freePlaces(concurrency: Int, running: Int, finishing: Int) -> Int {
         max(0, min(concurrency - running, 2 * concurrency - running - finishing))
+    }
+
+    /// Offers the store `places` for jobs of the types without a concurrency limit of their own, to
+    /// be claimed by the transactions that submit them while the pool waits; `nil` when there is
+    /// nothing to offer or the store takes no offers.
+    func offerPlaces(_ places: Int) -> WaitingClaim? {
+        guard places > 0 else { return nil }
+        let types = queue.registry.types.filter { queue.registry.handler(for: $0)?.options.concurrencyLimit == nil }
+        guard !types.isEmpty else { return nil }
+        let offer = WaitingClaim(workerID: configuration.workerID, types: types, limit: places, leaseDuration: configuration.leaseDuration)
+        return queue.store.handOffSubmissions(to: offer) ? offer : nil
     }
 
     /// Claims up to `free` jobs: types without a concurrency limit of their own in one claim, then

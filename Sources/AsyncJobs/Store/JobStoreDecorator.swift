@@ -48,4 +48,5 @@ extension JobStoreDecorator {
     public func expireResults(finishedBefore cutoff: Date, limit: Int, now: Date) async throws -> [Job] {
         try await base.expireResults(finishedBefore: cutoff, limit: limit, now: now)
     }
+    public func handOffSubmissions(to claim: WaitingClaim) -> Bool { base.handOffSubmissions(to: claim) }
 }

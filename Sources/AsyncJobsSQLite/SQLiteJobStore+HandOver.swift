@@ -27,6 +27,13 @@ extension SQLiteJobStore {
             }
         }
 
+        /// After a failed claim, whose savepoint was rolled back: gives every place back, and the
+        /// transaction commits its inserts with nothing handed over.
+        mutating func abandon() {
+            settle(committed: false)
+            claims = []
+        }
+
         /// Once the transaction has ended: gives each offer its jobs if it committed, or its places
         /// back if it did not.
         func settle(committed: Bool) {
@@ -39,8 +46,8 @@ extension SQLiteJobStore {
     /// The worker pools' offers that still stand, for tests that must wait for one.
     package var openWaitingClaimCount: Int { waitingClaims.openCount }
 
-    public func handOffSubmissions(to claim: WaitingClaim) -> Bool {
-        waitingClaims.add(claim)
+    public func handOffSubmissions(to offer: WaitingClaim) -> Bool {
+        waitingClaims.add(offer)
         return true
     }
 }

@@ -139,8 +139,8 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
         return submissions
     }
 
-    /// Runs `inserts` in a transaction that also claims the created jobs for idle worker pools of
-    /// this process, then passes the claimed jobs on and reports the submission. `inserts` returns
+    /// Runs `inserts` in a transaction that also claims due jobs of the created jobs' types for idle
+    /// worker pools of this process, then passes the claimed jobs on and reports the submission. `inserts` returns
     /// its result and the types of the jobs it created.
     static func submitting<Value>(
         handingOverTo waitingClaims: WaitingClaims,
@@ -155,7 +155,18 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
         do {
             (value, created) = try transaction(db) {
                 let (value, created) = try inserts()
-                if !created.isEmpty && !offers.isEmpty { try handOver.claim(forCreated: created, offers: offers, db) }
+                if !created.isEmpty && !offers.isEmpty {
+                    // A claim that fails (a row it cannot read) must not cost the submission: the
+                    // pool's own claim meets the same error and reports it.
+                    do {
+                        try db.inSavepoint {
+                            try handOver.claim(forCreated: created, offers: offers, db)
+                            return .commit
+                        }
+                    } catch {
+                        handOver.abandon()
+                    }
+                }
                 return (value, created)
             }
         } catch {

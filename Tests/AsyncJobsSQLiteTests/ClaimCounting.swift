@@ -6,12 +6,20 @@ final class ClaimCounting: JobStoreDecorator {
     let base: any JobStore
     let returned = Tally()
     private let claimed = Mutex<[JobID]>([])
+    private let refusesOffers: Bool
 
     /// The jobs claimed so far, in the order the claims returned.
     var claimedIDs: [JobID] { claimed.withLock { $0 } }
 
-    init(_ base: any JobStore) {
+    /// Counts the claims on `base`; with `refusingOffers`, idle pools' offers are refused, so that
+    /// every job goes through a claim.
+    init(_ base: any JobStore, refusingOffers: Bool = false) {
         self.base = base
+        self.refusesOffers = refusingOffers
+    }
+
+    func handOffSubmissions(to offer: WaitingClaim) -> Bool {
+        refusesOffers ? false : base.handOffSubmissions(to: offer)
     }
 
     func claim(_ request: ClaimRequest) async throws -> [ClaimedJob] {
@@ -19,21 +27,5 @@ final class ClaimCounting: JobStoreDecorator {
         let jobs = try await base.claim(request)
         claimed.withLock { $0 += jobs.map(\.job.id) }
         return jobs
-    }
-}
-
-/// A count shared between tasks.
-final class Tally: Sendable {
-    private let value = Mutex(0)
-
-    var count: Int { value.withLock { $0 } }
-
-    /// Adds one and returns the new count.
-    @discardableResult
-    func add() -> Int {
-        value.withLock { value in
-            value += 1
-            return value
-        }
     }
 }

@@ -2,6 +2,7 @@ import AsyncJobs
 import AsyncJobsSQLite
 import AsyncJobsTestSupport
 import Foundation
+import GRDB
 import Testing
 
 /// An idle worker pool offers its free places (``WaitingClaim``); the SQLite store fills them in
@@ -93,6 +94,53 @@ import Testing
         #expect(page.jobs.count == 2)
     }
 
+    @Test func aClaimThatFailsInTheHandOverLeavesTheSubmissionStored() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try Self.store(in: directory)
+        let database = try DatabaseQueue(path: directory.path + "/jobs.sqlite")
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER refuse_claims BEFORE UPDATE OF state ON jobs WHEN NEW.state = 'running'
+                    BEGIN SELECT RAISE(ABORT, 'claims refused'); END
+                    """
+            )
+        }
+        let offer = Self.offer(limit: 2)
+        #expect(store.handOffSubmissions(to: offer))
+
+        let refused = try await store.submit(Self.newJob("x", 0)).job
+        #expect(try await store.job(refused.id, tenant: nil)?.state == .queued)
+
+        // The failed claim gave its places back: once claims work again, the offer takes both jobs.
+        try await database.write { db in try db.execute(sql: "DROP TRIGGER refuse_claims") }
+        let later = try await store.submit(Self.newJob("x", 1)).job
+        #expect(await offer.end().map(\.job.id) == [refused.id, later.id])
+    }
+
+    @Test func aPoolWithoutAChangeFeedIsWokenByItsHandOver() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try Self.store(in: directory)
+        let started = Latch()
+        let handler = JobHandler(type: "x") { _ in
+            started.set()
+            return JobOutcome()
+        }
+        let queue = JobQueue(store: store, results: MemoryResultStore(), registry: JobRegistry([handler]))
+        // No relay, an hour between polls and hour-long leases; the submission goes to the store,
+        // not through the queue, so nothing but the hand-over itself can wake the pool. (Without it,
+        // the lease would lapse and the reaper would queue the job again, for a second attempt.)
+        let pool = WorkerPoolConfiguration(concurrency: 2, leaseDuration: .seconds(3_600), pollInterval: .seconds(3_600))
+        let services = queue.workerServices(pool: pool, retention: nil)
+        try await withRunningServices(services) {
+            try await eventually("the pool to offer its places") { store.openWaitingClaimCount == 1 }
+            let id = try await store.submit(Self.newJob("x")).job.id
+            try await eventually("the handler to start") { started.isSet }
+            try await eventually("the job to succeed") { try await store.job(id, tenant: nil)?.state == .succeeded }
+            #expect(try await store.job(id, tenant: nil)?.attempt == 1)
+        }
+    }
+
     @Test func anIdlePoolRunsASubmittedJobWithoutAClaimOfItsOwn() async throws {
         let directory = try TemporaryDirectory()
         let store = try Self.store(in: directory)
@@ -154,7 +202,7 @@ import Testing
             // One transaction: the offer takes "x", and "l", which has a limit of its own, stays queued.
             _ = try await store.submit([Self.newJob("x"), Self.newJob("l")])
 
-            // The pool must claim "l" although the hand-over found the queue empty of "x".
+            // After collecting "x", the pool claims "l" itself.
             try await eventually("both handlers to start") { started.count == 2 }
         }
     }

@@ -63,7 +63,9 @@ import Testing
             started.set()
             return JobOutcome()
         }
-        let claims = ClaimCounting(store)
+        // Offers refused: the job goes through the pool's claim (`SQLiteHandOverTests` covers the
+        // hand-over), and what wakes the pool for that claim is the point of this test.
+        let claims = ClaimCounting(store, refusingOffers: true)
         let queue = JobQueue(store: claims, results: MemoryResultStore(), registry: JobRegistry([handler]))
         // An hour between polls, longer than any wait of this test. Once the pool's start-up claim has come back empty, only a wake-up
         // makes it claim again, and before `submit` returns the only one is the store's report of

@@ -43,17 +43,15 @@ public struct WorkerPool: Service {
                         }
                         watch.stopAll(.shutdown)
                     }
-                    // Jobs the store handed over while the pool waited, and whether their hand-over
-                    // found the queue empty of their types, so that claiming now would find nothing.
+                    // Jobs the store handed over while the pool waited.
                     var handed: [ClaimedJob] = []
-                    var handOverEmptiedQueue = false
                     while !shutdown.isSet && !Task.isCancelled {
                         let free = Self.freePlaces(concurrency: configuration.concurrency, running: inFlight.value, finishing: finishing.value)
                         var claimed = handed
                         var claimedFullBatch = false
                         let left = free - handed.count
                         handed = []
-                        if left > 0 && !handOverEmptiedQueue {
+                        if left > 0 {
                             do {
                                 let more = try await claim(upTo: left, running: runningByType)
                                 claimedFullBatch = more.count == left
@@ -81,23 +79,14 @@ public struct WorkerPool: Service {
                             }
                         }
                         // A full batch means there may be more waiting: claim again at once.
-                        if claimedFullBatch {
-                            handOverEmptiedQueue = false
-                            continue
-                        }
+                        if claimedFullBatch { continue }
                         let offer = offerPlaces(
                             Self.freePlaces(concurrency: configuration.concurrency, running: inFlight.value, finishing: finishing.value)
                         )
                         await queue.wakeup.wait(timeout: configuration.pollInterval)
-                        if let offer {
-                            handed = await offer.end()
-                            // Only if the offer covered every type this pool claims: a job of a type
-                            // with its own limit may wait in the queue all the same.
-                            handOverEmptiedQueue = !handed.isEmpty && handed.count < offer.limit
-                                && offer.types.count == queue.registry.types.count
-                        } else {
-                            handOverEmptiedQueue = false
-                        }
+                        // The pool claims after a hand-over too: jobs of types with a limit of their
+                        // own may have been queued beside the ones handed over.
+                        if let offer { handed = await offer.end() }
                     }
                     // Handed over as the pool stopped: back to the queue for the next worker.
                     for job in handed {
@@ -127,7 +116,10 @@ public struct WorkerPool: Service {
         guard places > 0 else { return nil }
         let types = queue.registry.types.filter { queue.registry.handler(for: $0)?.options.concurrencyLimit == nil }
         guard !types.isEmpty else { return nil }
-        let offer = WaitingClaim(workerID: configuration.workerID, types: types, limit: places, leaseDuration: configuration.leaseDuration)
+        let wakeup = queue.wakeup
+        let offer = WaitingClaim(workerID: configuration.workerID, types: types, limit: places, leaseDuration: configuration.leaseDuration) {
+            wakeup.signal()
+        }
         return queue.store.handOffSubmissions(to: offer) ? offer : nil
     }
 

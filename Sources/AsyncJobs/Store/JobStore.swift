@@ -81,17 +81,18 @@ public protocol JobStore: Sendable {
     /// repeat until fewer than `limit` jobs come back.
     func expireResults(finishedBefore cutoff: Date, limit: Int, now: Date) async throws -> [Job]
 
-    /// Accepts an idle worker pool's offer: until `claim` ends, every transaction of this store that
-    /// submits jobs of the offer's types also claims due jobs of those types for it (oldest first, as
-    /// ``claim(_:)`` does), so that the pool starts them without claiming.
+    /// Accepts an idle worker pool's offer: until `offer` ends, every transaction of this store that
+    /// creates jobs of the offer's types also claims due jobs of those types for it, oldest first and
+    /// up to its free places, as ``claim(_:)`` would, so that the pool starts them without claiming.
     ///
     /// Returns `false` when the store hands nothing over; the pool then claims as usual when it is
     /// woken. The default does that.
-    func handOffSubmissions(to claim: WaitingClaim) -> Bool
+    func handOffSubmissions(to offer: WaitingClaim) -> Bool
 }
 
 extension JobStore {
-    public func handOffSubmissions(to claim: WaitingClaim) -> Bool { false }
+    /// Hands nothing over: returns `false`.
+    public func handOffSubmissions(to offer: WaitingClaim) -> Bool { false }
 }
 
 /// A job to insert.

@@ -4,6 +4,10 @@ public import Foundation
 /// real one (counting, recording, injecting failures, metrics): it implements only the calls it
 /// changes, and the rest go to ``base``.
 ///
+/// Offers of idle worker pools (``JobStore/handOffSubmissions(to:)``) go to ``base`` too, and the
+/// jobs a submission hands over are claimed there, without a call to ``claim(_:)``. A decorator that
+/// must see every claim returns `false` from `handOffSubmissions(to:)`.
+///
 /// ```swift
 /// final class CountingStore: JobStoreDecorator {
 ///     let base: any JobStore
@@ -48,5 +52,5 @@ extension JobStoreDecorator {
     public func expireResults(finishedBefore cutoff: Date, limit: Int, now: Date) async throws -> [Job] {
         try await base.expireResults(finishedBefore: cutoff, limit: limit, now: now)
     }
-    public func handOffSubmissions(to claim: WaitingClaim) -> Bool { base.handOffSubmissions(to: claim) }
+    public func handOffSubmissions(to offer: WaitingClaim) -> Bool { base.handOffSubmissions(to: offer) }
 }

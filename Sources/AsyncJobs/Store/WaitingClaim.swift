@@ -17,6 +17,8 @@ public final class WaitingClaim: Sendable {
     public let limit: Int
     /// How long each lease lasts from the moment of its hand-over unless heartbeated.
     public let leaseDuration: Duration
+    /// Called once for each transaction that hands jobs over, after it has committed: wakes the pool.
+    private let onHandOver: @Sendable () -> Void
 
     private struct State {
         var isOpen = true
@@ -30,12 +32,14 @@ public final class WaitingClaim: Sendable {
 
     private let state = Mutex(State())
 
-    /// Creates an offer of `limit` places for jobs of `types`.
-    public init(workerID: String, types: [String], limit: Int, leaseDuration: Duration) {
+    /// Creates an offer of `limit` places for jobs of `types`; `onHandOver` is called, outside any
+    /// lock, each time a committed transaction has handed jobs over.
+    public init(workerID: String, types: [String], limit: Int, leaseDuration: Duration, onHandOver: @escaping @Sendable () -> Void = {}) {
         self.workerID = workerID
         self.types = types
         self.limit = limit
         self.leaseDuration = leaseDuration
+        self.onHandOver = onHandOver
     }
 
     /// Whether the offer still stands: ``end()`` withdraws it.
@@ -67,13 +71,11 @@ public final class WaitingClaim: Sendable {
             return (ending, state.handed)
         }
         if let (ending, handed) = ended { ending.resume(returning: handed) }
+        if !claimed.isEmpty { onHandOver() }
     }
 
     /// Withdraws the offer and returns the jobs handed over, in the order claimed; waits for a
     /// transaction that has reserved places to end first. Call it once.
-    ///
-    /// When fewer jobs came back than ``limit`` but some did, the last transaction that claimed found
-    /// no more due jobs of these types: the queue held none at that moment.
     public func end() async -> [ClaimedJob] {
         await withCheckedContinuation { continuation in
             let handed = state.withLock { state -> [ClaimedJob]? in

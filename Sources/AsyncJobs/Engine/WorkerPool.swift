@@ -43,15 +43,17 @@ public struct WorkerPool: Service {
                         }
                         watch.stopAll(.shutdown)
                     }
-                    // Jobs the store handed over while the pool waited.
+                    // Jobs the store handed over while the pool waited, and whether their hand-over
+                    // left no due job this pool claims in the queue, so that a claim now would find none.
                     var handed: [ClaimedJob] = []
+                    var handOverEmptiedQueue = false
                     while !shutdown.isSet && !Task.isCancelled {
                         let free = Self.freePlaces(concurrency: configuration.concurrency, running: inFlight.value, finishing: finishing.value)
                         var claimed = handed
                         var claimedFullBatch = false
                         let left = free - handed.count
                         handed = []
-                        if left > 0 {
+                        if left > 0 && !handOverEmptiedQueue {
                             do {
                                 let more = try await claim(upTo: left, running: runningByType)
                                 claimedFullBatch = more.count == left
@@ -84,9 +86,16 @@ public struct WorkerPool: Service {
                             Self.freePlaces(concurrency: configuration.concurrency, running: inFlight.value, finishing: finishing.value)
                         )
                         await queue.wakeup.wait(timeout: configuration.pollInterval)
-                        // The pool claims after a hand-over too: jobs of types with a limit of their
-                        // own may have been queued beside the ones handed over.
-                        if let offer { handed = await offer.end() }
+                        handOverEmptiedQueue = false
+                        if let offer {
+                            handed = await offer.end()
+                            // Fewer jobs than places: the last transaction that handed jobs over found
+                            // no more due jobs of the offered types. Only if those are all the pool's
+                            // types, as one with a limit of its own may have been queued beside them.
+                            // A later submission signals the wake-up, so its job is not missed.
+                            handOverEmptiedQueue = !handed.isEmpty && handed.count < offer.limit
+                                && offer.types.count == queue.registry.types.count
+                        }
                     }
                     // Handed over as the pool stopped: back to the queue for the next worker.
                     for job in handed {

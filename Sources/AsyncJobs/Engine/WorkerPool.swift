@@ -82,8 +82,10 @@ public struct WorkerPool: Service {
                         }
                         // A full batch means there may be more waiting: claim again at once.
                         if claimedFullBatch { continue }
-                        let offer = offerPlaces(
-                            Self.freePlaces(concurrency: configuration.concurrency, running: inFlight.value, finishing: finishing.value)
+                        // Only an idle pool offers: a busy one is woken by its own handlers' ends, and
+                        // offers there cost throughput (a wake-up and a claim per hand-over).
+                        let offer = inFlight.value > 0 ? nil : offerPlaces(
+                            Self.freePlaces(concurrency: configuration.concurrency, running: 0, finishing: finishing.value)
                         )
                         await queue.wakeup.wait(timeout: configuration.pollInterval)
                         handOverEmptiedQueue = false

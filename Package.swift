@@ -207,7 +207,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AsyncJobsSQLiteTests",
-            dependencies: ["AsyncJobsSQLite", "AsyncJobsTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "AsyncJobsSQLite", "AsyncJobsTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

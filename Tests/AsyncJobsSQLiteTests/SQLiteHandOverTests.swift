@@ -3,6 +3,7 @@ import AsyncJobsSQLite
 import AsyncJobsTestSupport
 import Foundation
 import GRDB
+import ServiceLifecycle
 import Testing
 
 /// An idle worker pool offers its free places (``WaitingClaim``); the SQLite store fills them in
@@ -20,6 +21,22 @@ import Testing
 
     private static func store(in directory: TemporaryDirectory) throws -> SQLiteJobStore {
         try SQLiteJobStore(path: directory.path + "/jobs.sqlite")
+    }
+
+    /// Runs `services` and, once the relay follows `store` and the pool has offered its places,
+    /// `body`; sets `finish`, which the handlers wait for, when `body` ends.
+    private static func withIdlePool(
+        _ services: [any Service],
+        store: SQLiteJobStore,
+        finish: Latch,
+        _ body: @Sendable () async throws -> Void
+    ) async throws {
+        try await withRunningServices(services) {
+            defer { finish.set() }
+            try await eventually("the relay to follow the store") { store.changeListenerCount == 1 }
+            try await eventually("the pool to offer its places") { store.openWaitingClaimCount == 1 }
+            try await body()
+        }
     }
 
     @Test func aSubmissionFillsTheOfferInItsOwnTransactionOldestFirst() async throws {
@@ -127,11 +144,10 @@ import Testing
             return JobOutcome()
         }
         let queue = JobQueue(store: store, results: MemoryResultStore(), registry: JobRegistry([handler]))
-        // No relay, an hour between polls and hour-long leases; the submission goes to the store,
-        // not through the queue, so nothing but the hand-over itself can wake the pool. (Without it,
-        // the lease would lapse and the reaper would queue the job again, for a second attempt.)
-        let pool = WorkerPoolConfiguration(concurrency: 2, leaseDuration: .seconds(3_600), pollInterval: .seconds(3_600))
-        let services = queue.workerServices(pool: pool, retention: nil)
+        // No relay and hour-long leases; the submission goes to the store, not through the queue,
+        // so nothing but the hand-over itself can wake the pool. (Without it, the lease would lapse
+        // and the reaper would queue the job again, for a second attempt.)
+        let services = queue.servicesPollingHourly(leaseDuration: .seconds(3_600), changeFeed: nil)
         try await withRunningServices(services) {
             try await eventually("the pool to offer its places") { store.openWaitingClaimCount == 1 }
             let id = try await store.submit(Self.newJob("x")).job.id
@@ -153,17 +169,7 @@ import Testing
             return JobOutcome()
         }
         let queue = JobQueue(store: claims, results: MemoryResultStore(), registry: JobRegistry([handler]))
-        // An hour between polls: only the store's report of the commit wakes the pool.
-        let services = queue.workerServices(
-            pool: WorkerPoolConfiguration(concurrency: 2, pollInterval: .seconds(3_600)),
-            retention: nil,
-            changeFeed: store
-        )
-        try await withRunningServices(services) {
-            defer { finish.set() }
-            try await eventually("the relay to follow the store") { store.changeListenerCount == 1 }
-            try await eventually("the pool to offer its places") { store.openWaitingClaimCount == 1 }
-
+        try await Self.withIdlePool(queue.servicesPollingHourly(changeFeed: store), store: store, finish: finish) {
             let id = try await queue.submit(tenant: Self.tenant, type: "x", parameters: ["n": 1]).job.id
             try await eventually("the handler to start") { started.isSet }
 
@@ -189,16 +195,7 @@ import Testing
         let unlimited = JobHandler(type: "x", run: run)
         let limited = JobHandler(type: "l", options: JobTypeOptions(concurrencyLimit: 1), run: run)
         let queue = JobQueue(store: store, results: MemoryResultStore(), registry: JobRegistry([unlimited, limited]))
-        let services = queue.workerServices(
-            pool: WorkerPoolConfiguration(concurrency: 4, pollInterval: .seconds(3_600)),
-            retention: nil,
-            changeFeed: store
-        )
-        try await withRunningServices(services) {
-            defer { finish.set() }
-            try await eventually("the relay to follow the store") { store.changeListenerCount == 1 }
-            try await eventually("the pool to offer its places") { store.openWaitingClaimCount == 1 }
-
+        try await Self.withIdlePool(queue.servicesPollingHourly(concurrency: 4, changeFeed: store), store: store, finish: finish) {
             // One transaction: the offer takes "x", and "l", which has a limit of its own, stays queued.
             _ = try await store.submit([Self.newJob("x"), Self.newJob("l")])
 

@@ -67,14 +67,10 @@ import Testing
         // hand-over), and what wakes the pool for that claim is the point of this test.
         let claims = ClaimCounting(store, refusingOffers: true)
         let queue = JobQueue(store: claims, results: MemoryResultStore(), registry: JobRegistry([handler]))
-        // An hour between polls, longer than any wait of this test. Once the pool's start-up claim has come back empty, only a wake-up
-        // makes it claim again, and before `submit` returns the only one is the store's report of
-        // the commit (the queue signals after `submit` returns).
-        let services = queue.workerServices(
-            pool: WorkerPoolConfiguration(concurrency: 2, pollInterval: .seconds(3_600)),
-            retention: nil,
-            changeFeed: store
-        )
+        // Once the pool's start-up claim has come back empty, only a wake-up makes it claim again,
+        // and before `submit` returns the only one is the store's report of the commit (the queue
+        // signals after `submit` returns).
+        let services = queue.servicesPollingHourly(changeFeed: store)
         try await withRunningServices(services) {
             try await eventually("the relay to follow the store") { store.changeListenerCount == 1 }
             try await eventually("the pool's start-up claim to return") { claims.returned.count >= 1 }

@@ -139,9 +139,9 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
         return submissions
     }
 
-    /// Runs `inserts` in a transaction that also claims due jobs of the created jobs' types for idle
-    /// worker pools of this process, then passes the claimed jobs on and reports the submission. `inserts` returns
-    /// its result and the types of the jobs it created.
+    /// Runs `inserts` in a transaction that also claims due jobs for the idle worker pools of this
+    /// process whose offers include a type of a created job, then passes the claimed jobs on and
+    /// reports the submission. `inserts` returns its result and the types of the jobs it created.
     static func submitting<Value>(
         handingOverTo waitingClaims: WaitingClaims,
         notifying listeners: JobChangeListeners,
@@ -156,8 +156,9 @@ public final class SQLiteJobStore: JobStore, TenantStore, PassportStore {
             (value, created) = try transaction(db) {
                 let (value, created) = try inserts()
                 if !created.isEmpty && !offers.isEmpty {
-                    // A claim that fails (a row it cannot read) must not cost the submission: the
-                    // pool's own claim meets the same error and reports it.
+                    // A claim that fails by itself (a row it cannot read) must not cost the
+                    // submission: the pool's own claim meets the same error and reports it. An error
+                    // that aborts the whole transaction fails the submission, as it would anyway.
                     do {
                         try db.inSavepoint {
                             try handOver.claim(forCreated: created, offers: offers, db)

@@ -91,6 +91,32 @@ import Testing
         }
     }
 
+    @Test func aJobHandedOverIsClaimedBeforeTheSyncItsSubmissionWaitsFor() async throws {
+        let directory = try TemporaryDirectory()
+        let sync = HeldSync()
+        let store = try Self.store(in: directory, syncingWith: sync)
+        let offer = WaitingClaim(workerID: "w", types: ["x"], limit: 1, leaseDuration: .seconds(30))
+        #expect(store.handOffSubmissions(to: offer))
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // A failed wait must not leave a call held: the group waits for its tasks.
+            defer { sync.release() }
+            let returned = Latch()
+            group.addTask {
+                _ = try await store.submit(Self.newJob())
+                returned.set()
+            }
+            try await eventually("the submission to wait for its sync") { sync.started == 1 }
+
+            // Withdrawn now, the offer holds only what committed before that sync began.
+            #expect(await offer.end().count == 1)
+            #expect(!returned.isSet)
+            sync.release()
+            try await group.waitForAll()
+            #expect(sync.started == 1)
+        }
+    }
+
     @Test func completionReturnsOnlyAfterItsSync() async throws {
         let directory = try TemporaryDirectory()
         let sync = HeldSync()

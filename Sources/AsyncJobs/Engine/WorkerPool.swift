@@ -44,7 +44,9 @@ public struct WorkerPool: Service {
                         watch.stopAll(.shutdown)
                     }
                     // Jobs the store handed over while the pool waited, and whether their hand-over
-                    // left no due job this pool claims in the queue, so that a claim now would find none.
+                    // left no due job this pool claims in the queue. Then the claim waits for the next
+                    // wake-up (the submission's own report usually gives one at once), so that it does
+                    // not hold the store while the handed jobs start.
                     var handed: [ClaimedJob] = []
                     var handOverEmptiedQueue = false
                     while !shutdown.isSet && !Task.isCancelled {
@@ -99,7 +101,9 @@ public struct WorkerPool: Service {
                                 && offer.types.count == queue.registry.types.count
                         }
                     }
-                    // Handed over as the pool stopped: back to the queue for the next worker.
+                    // Handed over as the pool stopped: back to the queue for the next worker. (If
+                    // the pool's task was cancelled rather than shut down, the release may fail;
+                    // the leases then lapse, as those of running jobs do.)
                     for job in handed {
                         _ = try? await queue.store.release(job.lease, now: Date())
                     }

@@ -43,6 +43,10 @@ public struct WorkerPool: Service {
                         }
                         watch.stopAll(.shutdown)
                     }
+                    // Offers cover the types without a concurrency limit of their own; the registry
+                    // does not change while the pool runs, and its `types` sorts on every call.
+                    let offeredTypes = queue.registry.types.filter { queue.registry.handler(for: $0)?.options.concurrencyLimit == nil }
+                    let offersCoverEveryType = offeredTypes.count == queue.registry.types.count
                     // Jobs the store handed over while the pool waited, and whether their hand-over
                     // left no due job this pool claims in the queue. Then the claim waits for the next
                     // wake-up (the submission's own report usually gives one at once), so that it does
@@ -87,7 +91,8 @@ public struct WorkerPool: Service {
                         // Only an idle pool offers: a busy one is woken by its own handlers' ends, and
                         // offers there cost throughput (a wake-up and a claim per hand-over).
                         let offer = inFlight.value > 0 ? nil : offerPlaces(
-                            Self.freePlaces(concurrency: configuration.concurrency, running: 0, finishing: finishing.value)
+                            Self.freePlaces(concurrency: configuration.concurrency, running: 0, finishing: finishing.value),
+                            for: offeredTypes
                         )
                         await queue.wakeup.wait(timeout: configuration.pollInterval)
                         handOverEmptiedQueue = false
@@ -97,8 +102,7 @@ public struct WorkerPool: Service {
                             // no more due jobs of the offered types. Only if those are all the pool's
                             // types, as one with a limit of its own may have been queued beside them.
                             // A later submission signals the wake-up, so its job is not missed.
-                            handOverEmptiedQueue = !handed.isEmpty && handed.count < offer.limit
-                                && offer.types.count == queue.registry.types.count
+                            handOverEmptiedQueue = !handed.isEmpty && handed.count < offer.limit && offersCoverEveryType
                         }
                     }
                     // Handed over as the pool stopped: back to the queue for the next worker. (If
@@ -124,13 +128,10 @@ public struct WorkerPool: Service {
         max(0, min(concurrency - running, 2 * concurrency - running - finishing))
     }
 
-    /// Offers the store `places` for jobs of the types without a concurrency limit of their own, to
-    /// be claimed by the transactions that submit them while the pool waits; `nil` when there is
-    /// nothing to offer or the store takes no offers.
-    func offerPlaces(_ places: Int) -> WaitingClaim? {
-        guard places > 0 else { return nil }
-        let types = queue.registry.types.filter { queue.registry.handler(for: $0)?.options.concurrencyLimit == nil }
-        guard !types.isEmpty else { return nil }
+    /// Offers the store `places` for jobs of `types`, to be claimed by the transactions that submit
+    /// them while the pool waits; `nil` when there is nothing to offer or the store takes no offers.
+    func offerPlaces(_ places: Int, for types: [String]) -> WaitingClaim? {
+        guard places > 0, !types.isEmpty else { return nil }
         let wakeup = queue.wakeup
         let offer = WaitingClaim(workerID: configuration.workerID, types: types, limit: places, leaseDuration: configuration.leaseDuration) {
             wakeup.signal()

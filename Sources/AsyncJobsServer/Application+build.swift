@@ -29,13 +29,24 @@ public struct ServerComponents: Sendable {
     }
 }
 
-/// Builds the router with every AsyncJobs route.
-public func buildRouter(configuration: ServerConfiguration, components: ServerComponents) -> Router<AppRequestContext> {
+/// Builds every AsyncJobs route, with the shortcut that answers status polls without the router's
+/// path lookup. Pass the result to `Application(router:)`; add routes of your own to its `router`.
+public func buildRoutes(configuration: ServerConfiguration, components: ServerComponents) -> AsyncJobsRoutes {
     let router = Router(context: AppRequestContext.self)
-    router.add(middleware: ProblemMiddleware())
+    // Each list is added in order to the router (or the /v1 group) and, for the status poll's
+    // shortcut, chained the same way: one list, so the two cannot drift apart.
+    var rootMiddlewares: [any MiddlewareProtocol<Request, Response, AppRequestContext>] = [ProblemMiddleware()]
     if let limit = configuration.maxConcurrentRequests {
-        router.add(middleware: ConcurrencyLimiter(limit: limit))
+        rootMiddlewares.append(ConcurrencyLimiter(limit: limit))
     }
+    var apiMiddlewares: [any MiddlewareProtocol<Request, Response, AppRequestContext>] = [
+        MediaTypeNegotiator(),
+        APIAuthenticator(tenants: components.tenants, tokens: components.tokens),
+    ]
+    if let rate = configuration.rateLimit, rate > 0 {
+        apiMiddlewares.append(RateLimiter(rate: rate, burst: configuration.rateBurst))
+    }
+    for middleware in rootMiddlewares { router.add(middleware: middleware) }
     TokenController(tenants: components.tenants, tokens: components.tokens, bodyTimeout: configuration.bodyTimeout).addRoutes(to: router)
     if let fileResults = components.fileResults {
         ResultsController(store: fileResults).addRoutes(to: router)
@@ -46,21 +57,27 @@ public func buildRouter(configuration: ServerConfiguration, components: ServerCo
             .addRoutes(to: router)
     }
     let api = router.group("v1")
-        .add(middleware: MediaTypeNegotiator())
-        .add(middleware: APIAuthenticator(tenants: components.tenants, tokens: components.tokens))
-    if let rate = configuration.rateLimit, rate > 0 {
-        api.add(middleware: RateLimiter(rate: rate, burst: configuration.rateBurst))
-    }
-    JobsController(
+    for middleware in apiMiddlewares { api.add(middleware: middleware) }
+    let jobs = JobsController(
         queue: components.queue,
         links: PublicLinks(baseURL: configuration.effectivePublicURL),
         resultURLTTL: configuration.resultURLTTL,
         bodyTimeout: configuration.bodyTimeout,
         unfinishedJobLimit: configuration.maxUnfinishedJobsPerTenant,
         finishedStatusCacheLifetime: configuration.finishedStatusCacheLifetime
-    ).addRoutes(to: api)
+    )
+    jobs.addRoutes(to: api)
     JobTypesController(registry: components.queue.registry).addRoutes(to: api)
-    return router
+    return AsyncJobsRoutes(
+        router: router,
+        statusPoll: MiddlewareChain(rootMiddlewares + apiMiddlewares, endpoint: CallbackResponder(callback: jobs.status))
+    )
+}
+
+/// Builds the router with every AsyncJobs route. It serves status polls through its path lookup;
+/// ``buildRoutes(configuration:components:)`` adds a shortcut for them.
+public func buildRouter(configuration: ServerConfiguration, components: ServerComponents) -> Router<AppRequestContext> {
+    buildRoutes(configuration: configuration, components: components).router
 }
 
 /// Builds the whole application: the routes plus the given background services (worker pool, reaper…),
@@ -77,7 +94,7 @@ public func buildApplication(
     logger: Logger = Logger(label: "asyncjobs")
 ) -> some ApplicationProtocol {
     var application = Application(
-        router: buildRouter(configuration: configuration, components: components),
+        router: buildRoutes(configuration: configuration, components: components),
         server: .http1(configuration: .init(idleTimeout: .nanoseconds(configuration.idleTimeout.nanoseconds))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "AsyncJobs"),
         logger: logger

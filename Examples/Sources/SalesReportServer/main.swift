@@ -36,11 +36,11 @@ if try await store.tenantCount() == 0 {
 }
 
 // The AsyncJobs routes, plus one of the application's own on the same router.
-let router = buildRouter(configuration: configuration, components: components)
-router.get("regions") { _, _ in "north,south,east,west\n" }
+let routes = buildRoutes(configuration: configuration, components: components)
+routes.router.get("regions") { _, _ in "north,south,east,west\n" }
 
 var app = Application(
-    router: router,
+    router: routes,
     configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
     logger: logger
 )

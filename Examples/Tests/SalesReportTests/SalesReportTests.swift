@@ -36,9 +36,9 @@ import Testing
             configuration: configuration
         )
         let tenant = try await store.createTenant(named: "sales")
-        let router = buildRouter(configuration: configuration, components: components)
-        router.get("regions") { _, _ in "north,south,east,west\n" }
-        var app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        let routes = buildRoutes(configuration: configuration, components: components)
+        routes.router.get("regions") { _, _ in "north,south,east,west\n" }
+        var app = Application(router: routes, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         app.addServices(components.workerServices(pool: WorkerPoolConfiguration(concurrency: 2, pollInterval: .milliseconds(100)), retention: nil))
 
         try await app.test(.live) { client in

@@ -1,0 +1,119 @@
+import AsyncJobs
+@testable import AsyncJobsServer
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Synchronization
+import Testing
+
+/// The status poll's shortcut past the router (`AsyncJobsResponder`): which paths take it, and that it
+/// answers exactly as the router does.
+@Suite struct StatusPollShortcutTests {
+    @Test func onlyTheCanonicalStatusPathIsRecognised() {
+        #expect(AsyncJobsResponder.statusPollJobID("/v1/jobs/0b3c-9f_A/status") == "0b3c-9f_A")
+        #expect(AsyncJobsResponder.statusPollJobID("/v1/jobs/x/status") == "x")
+        for path in [
+            "/v1/jobs//status", "/v1/jobs/status", "/v1/jobs/a/b/status", "/v1/jobs/a/status/", "/v1/jobs/a/statuses",
+            "/v1/jobs/a/Status", "/v2/jobs/a/status", "/v1/job/a/status", "//v1/jobs/a/status", "/v1/jobs/a", "", "/",
+        ] {
+            #expect(AsyncJobsResponder.statusPollJobID(path) == nil, "\(path)")
+        }
+    }
+
+    @Test func aStatusPollReachesTheShortcutWithItsIDAndEverythingElseTheRouter() async throws {
+        let router = Router(context: AppRequestContext.self)
+        router.get("/v1/jobs/:id/status/") { _, _ in "router" }
+        router.post("/v1/jobs/:id/status") { _, _ in "router" }
+        let shortcut = CallbackResponder<AppRequestContext> { _, context in
+            Response(
+                status: .ok,
+                body: .init(byteBuffer: ByteBuffer(string: "shortcut \(context.parameters.get("id") ?? "-") \(context.endpointPath ?? "-")"))
+            )
+        }
+        let routes = AsyncJobsRoutes(router: router, statusPoll: MiddlewareChain([], endpoint: shortcut))
+        try await Application(router: routes).test(.router) { (client: any TestClientProtocol) async throws in
+            #expect(try await client.send("/v1/jobs/abc/status").text == "shortcut abc /v1/jobs/{id}/status")
+            #expect(try await client.send("/v1/jobs/abc/status?verbose=1").text == "shortcut abc /v1/jobs/{id}/status")
+            #expect(try await client.send("/v1/jobs/abc/status", .post).text == "router")
+            #expect(try await client.send("/v1/jobs/abc/status/").text == "router", "a spelling the check does not take goes to the router")
+            #expect(try await client.send("/v1/jobs/a/b/status").status == .notFound)
+        }
+    }
+
+    @Test func middlewaresRunInTheOrderGivenAroundTheEndpoint() async throws {
+        let trail = Mutex<[String]>([])
+        struct Mark: RouterMiddleware {
+            typealias Context = AppRequestContext
+            let name: String
+            let trail: @Sendable (String) -> Void
+            func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+                trail("\(name)>")
+                defer { trail("<\(name)") }
+                return try await next(request, context)
+            }
+        }
+        let record: @Sendable (String) -> Void = { step in trail.withLock { $0.append(step) } }
+        let endpoint = CallbackResponder<AppRequestContext> { _, _ in
+            record("endpoint")
+            return Response(status: .ok)
+        }
+        let routes = AsyncJobsRoutes(
+            router: Router(context: AppRequestContext.self),
+            statusPoll: MiddlewareChain(["a", "b", "c"].map { Mark(name: $0, trail: record) }, endpoint: endpoint)
+        )
+        try await Application(router: routes).test(.router) { (client: any TestClientProtocol) async throws in
+            #expect(try await client.send("/v1/jobs/x/status").status == .ok)
+        }
+        #expect(trail.withLock { $0 } == ["a>", "b>", "c>", "endpoint", "<c", "<b", "<a"])
+    }
+
+    /// The same requests, through the router alone and through the shortcut, get the same answers:
+    /// authentication, tenancy, media types, bad ids and both limiters included.
+    @Test(arguments: [false, true])
+    func theShortcutAnswersAsTheRouterDoes(limited: Bool) async throws {
+        let app = try await TestApp(rateLimit: limited ? (rate: 0.01, burst: 4) : nil)
+        var configuration = app.configuration
+        if limited { configuration.maxConcurrentRequests = 4 }
+        let alice = try await app.tenant("alice")
+        let bob = try await app.tenant("bob")
+        let id = try await app.application(workers: false).test(.router) { client in try await client.submitDemo(alice) }
+        let requests: [(uri: String, headers: HTTPFields)] = [
+            ("/v1/jobs/\(id)/status", alice),
+            ("/v1/jobs/\(id)/status", alice.merging([.accept: APIMediaType.vendor.rawValue])),
+            ("/v1/jobs/\(id)/status", alice.merging([.accept: "image/png"])),
+            ("/v1/jobs/\(id)/status", [:]),
+            ("/v1/jobs/\(id)/status", [.authorization: alice[.authorization]!]),
+            ("/v1/jobs/\(id)/status", alice.merging([.authorization: "Bearer not-a-token"])),
+            ("/v1/jobs/\(id)/status", bob),
+            ("/v1/jobs/no-such-job/status", alice),
+            ("/v1/jobs/bad%20id/status", alice),
+            // With the limiter, these are alice's fifth and sixth authenticated requests: her bucket of
+            // four is empty by then on both sides (406 and 401 come before authentication and cost nothing).
+            ("/v1/jobs/\(id)/status", alice),
+            ("/v1/jobs/\(id)/status", alice),
+        ]
+        func answers<Builder: HTTPResponderBuilder>(_ router: Builder) async throws -> [String] where Builder.Responder.Context == AppRequestContext {
+            try await Application(router: router).test(.router) { client in
+                var answers: [String] = []
+                for request in requests {
+                    let response = try await client.send(request.uri, headers: request.headers)
+                    var headers = response.headers
+                    headers[.date] = nil
+                    // The encoder writes an object's keys in no fixed order: compare them sorted.
+                    let body = try JSONSerialization.data(
+                        withJSONObject: JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)),
+                        options: .sortedKeys
+                    )
+                    answers.append("\(response.status.code) \(headers.sorted { $0.name.canonicalName < $1.name.canonicalName }) \(String(decoding: body, as: UTF8.self))")
+                }
+                return answers
+            }
+        }
+        let viaRouter = try await answers(buildRouter(configuration: configuration, components: app.components))
+        let viaShortcut = try await answers(buildRoutes(configuration: configuration, components: app.components))
+        #expect(viaShortcut == viaRouter)
+        let codes = viaShortcut.map { $0.prefix(3) }
+        #expect(codes == ["200", "200", "406", "401", "401", "401", "404", "404", "404", limited ? "429" : "200", limited ? "429" : "200"])
+    }
+}

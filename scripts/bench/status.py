@@ -69,7 +69,7 @@ def main():
             "the cache-off row reads the store, signs and encodes on every poll.",
             f"Body: {len(body)} bytes of JSON (a completed job: jobId, status, percentCompleted, resultUrl, resultUrlExpiresInSeconds); "
             f"wrk -t2, {SECONDS} s a run, targets interleaved within each run; `--rate-limit 0`.",
-            f"Target at {top} connections: ≥ 0.50× nginx → {versus_nginx:.2f}× ({bench.verdict(versus_nginx >= 0.5)}); "
+            f"Target at {top} connections: ≥ 0.50× nginx → {versus_nginx:.3f}× ({bench.verdict(versus_nginx >= 0.5)}); "
             f"p99 < 10 ms → {p99:.2f} ms ({bench.verdict(p99 < 10)}).",
         ]
         bench.record("Status polling", bench.command_line(), RUNS, table, notes)

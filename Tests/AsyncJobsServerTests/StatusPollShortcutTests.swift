@@ -26,7 +26,8 @@ import Testing
         router.get("/v1/jobs/:id/status/") { _, _ in "router" }
         router.post("/v1/jobs/:id/status") { _, _ in "router" }
         let shortcut = CallbackResponder<AppRequestContext> { _, context in
-            Response(
+            if context.parameters.get("id") == "conflict" { throw HTTPError(.conflict) }
+            return Response(
                 status: .ok,
                 body: .init(byteBuffer: ByteBuffer(string: "shortcut \(context.parameters.get("id") ?? "-") \(context.endpointPath ?? "-")"))
             )
@@ -38,6 +39,7 @@ import Testing
             #expect(try await client.send("/v1/jobs/abc/status", .post).text == "router")
             #expect(try await client.send("/v1/jobs/abc/status/").text == "router", "a spelling the check does not take goes to the router")
             #expect(try await client.send("/v1/jobs/a/b/status").status == .notFound)
+            #expect(try await client.send("/v1/jobs/conflict/status").status == .conflict, "an HTTP error becomes its response, as the router makes it")
         }
     }
 

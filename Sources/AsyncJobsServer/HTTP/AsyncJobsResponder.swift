@@ -8,7 +8,8 @@ public import Hummingbird
 /// server's CPU under `wrk -c256` on the status route (BENCHMARKS.md). Recognising
 /// `GET /v1/jobs/{id}/status` by its bytes costs a fraction of that. Every other path, and any
 /// spelling of this one the check does not take (a trailing slash, an empty id), goes to the router,
-/// which serves it exactly as before.
+/// which serves it exactly as before. A literal route of the same shape (say `/v1/jobs/summary/status`)
+/// would be shadowed by the shortcut: give such a route another shape.
 public struct AsyncJobsResponder: HTTPResponder {
     let router: RouterResponder<AppRequestContext>
     let statusPoll: MiddlewareChain<AppRequestContext>
@@ -23,7 +24,12 @@ public struct AsyncJobsResponder: HTTPResponder {
         var context = context
         context.coreContext.parameters = ["id": id]
         context.coreContext.endpointPath.value = Self.statusPollEndpoint
-        return try await statusPoll.respond(to: request, context: context)
+        do {
+            return try await statusPoll.respond(to: request, context: context)
+        } catch let error as any HTTPResponseError {
+            // What the router does with such an error, so that the answer is the same either way.
+            return try error.response(from: request, context: context)
+        }
     }
 
     /// The `{id}` of a path of the form `/v1/jobs/{id}/status`, or `nil` for any other path.

@@ -50,7 +50,7 @@ final class FaultInjector: Sendable {
     }
 
     private struct State {
-        var responder: RouterResponder<AppRequestContext>?
+        var responder: AsyncJobsResponder?
         var rules: [Rule] = []
         var recorded: [Recorded] = []
     }
@@ -60,7 +60,7 @@ final class FaultInjector: Sendable {
     /// The error that breaks a connection.
     struct ConnectionDropped: Error {}
 
-    func install(_ responder: RouterResponder<AppRequestContext>) {
+    func install(_ responder: AsyncJobsResponder) {
         state.withLock { $0.responder = responder }
     }
 
@@ -76,7 +76,7 @@ final class FaultInjector: Sendable {
 
     func respond(to request: Request, context: AppRequestContext) async throws -> Response {
         let path = request.uri.path
-        let (responder, fault) = state.withLock { state -> (RouterResponder<AppRequestContext>?, Fault?) in
+        let (responder, fault) = state.withLock { state -> (AsyncJobsResponder?, Fault?) in
             state.recorded.append(Recorded(method: request.method, path: path, headers: request.headers, at: .now))
             guard let index = state.rules.firstIndex(where: { $0.target.matches(request.method, path) && $0.remaining > 0 }) else {
                 return (state.responder, nil)

@@ -71,7 +71,7 @@ struct LiveServer: Sendable {
                     logger: logger
                 )
             )
-            faults.install(buildRouter(configuration: configuration, components: components).buildResponder())
+            faults.install(buildRoutes(configuration: configuration, components: components).buildResponder())
             let server = LiveServer(
                 directory: directory,
                 store: store,

@@ -16,6 +16,9 @@ import Testing
         for path in [
             "/v1/jobs//status", "/v1/jobs/status", "/v1/jobs/a/b/status", "/v1/jobs/a/status/", "/v1/jobs/a/statuses",
             "/v1/jobs/a/Status", "/v2/jobs/a/status", "/v1/job/a/status", "//v1/jobs/a/status", "/v1/jobs/a", "", "/",
+            "/v1/jobs/bad%20id/status", "/v1/jobs/a%2Fb/status", "/v1/jobs/a.b/status", "/v1/jobs/é/status",
+            // The router splits on characters: here the slash and the combining accent after it are one.
+            "/v1/jobs/\u{301}x/status",
         ] {
             #expect(AsyncJobsResponder.statusPollJobID(path) == nil, "\(path)")
         }
@@ -37,6 +40,7 @@ import Testing
             #expect(try await client.send("/v1/jobs/abc/status").text == "shortcut abc /v1/jobs/{id}/status")
             #expect(try await client.send("/v1/jobs/abc/status?verbose=1").text == "shortcut abc /v1/jobs/{id}/status")
             #expect(try await client.send("/v1/jobs/abc/status", .post).text == "router")
+            #expect(try await client.send("/v1/jobs/abc/status", .head).status == .notFound, "HEAD goes to the router, which has no such route")
             #expect(try await client.send("/v1/jobs/abc/status/").text == "router", "a spelling the check does not take goes to the router")
             #expect(try await client.send("/v1/jobs/a/b/status").status == .notFound)
             #expect(try await client.send("/v1/jobs/conflict/status").status == .conflict, "an HTTP error becomes its response, as the router makes it")
@@ -70,8 +74,35 @@ import Testing
         #expect(trail.withLock { $0 } == ["a>", "b>", "c>", "endpoint", "<c", "<b", "<a"])
     }
 
+    @Test func theShortcutSharesTheRoutersLimiters() async throws {
+        let app = try await TestApp(rateLimit: (rate: 0.01, burst: 2))
+        var configuration = app.configuration
+        configuration.maxConcurrentRequests = 1
+        let alice = try await app.tenant("alice")
+        let routes = buildRoutes(configuration: configuration, components: app.components)
+        let (entered, enter) = AsyncStream<Void>.makeStream()
+        let (released, release) = AsyncStream<Void>.makeStream()
+        routes.router.get("hold") { _, _ -> String in
+            enter.yield()
+            for await _ in released { break }
+            return "held"
+        }
+        try await Application(router: routes).test(.router) { (client: any TestClientProtocol) async throws in
+            // The only place is taken by a request the router serves: the poll is refused.
+            async let held = client.send("/hold")
+            for await _ in entered { break }
+            #expect(try await client.send("/v1/jobs/x/status", headers: alice).status == .serviceUnavailable)
+            release.yield()
+            #expect(try await held.status == .ok)
+            // Requests the router serves spend alice's bucket of two, and the poll finds it empty.
+            #expect(try await client.send("/v1/jobs", headers: alice).status == .ok)
+            #expect(try await client.send("/v1/job-types", headers: alice).status == .ok)
+            #expect(try await client.send("/v1/jobs/x/status", headers: alice).status == .tooManyRequests)
+        }
+    }
+
     /// The same requests, through the router alone and through the shortcut, get the same answers:
-    /// authentication, tenancy, media types, bad ids and both limiters included.
+    /// authentication, tenancy, media types, bad ids and a rate limit running out.
     @Test(arguments: [false, true])
     func theShortcutAnswersAsTheRouterDoes(limited: Bool) async throws {
         let app = try await TestApp(rateLimit: limited ? (rate: 0.01, burst: 4) : nil)

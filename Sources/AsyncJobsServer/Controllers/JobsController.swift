@@ -43,6 +43,8 @@ public struct JobsController: Sendable {
         group.post("jobs", use: submit)
         group.get("jobs", use: list)
         group.get("jobs/:id", use: show)
+        // AsyncJobsResponder also sends this route's polls straight to `status`, through the same
+        // middlewares (see `buildRoutes`): a change to the route belongs in both.
         group.get("jobs/:id/status", use: status)
         group.post("jobs/:id/cancel", use: cancel)
         group.delete("jobs/:id", use: delete)
@@ -218,10 +220,21 @@ public struct JobsController: Sendable {
     private func jobID(_ context: AppRequestContext) throws -> JobID {
         let raw = try context.parameters.require("id")
         // Ids are UUIDs; anything else cannot exist, and saying so early keeps odd input away from the store.
-        guard (1...100).contains(raw.utf8.count), raw.utf8.allSatisfy({ $0 == 0x2d || $0 == 0x5f || (0x30...0x39).contains($0) || (0x41...0x5a).contains($0) || (0x61...0x7a).contains($0) }) else {
+        guard (1...100).contains(raw.utf8.count), raw.utf8.allSatisfy(Self.isIDByte) else {
             throw Problem.jobNotFound(raw)
         }
         return JobID(raw)
+    }
+
+    /// Whether `byte` may appear in a job id: ASCII letters, digits, `-` and `_`.
+    static func isIDByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "_"):
+            true
+        default:
+            false
+        }
     }
 
     private func requireJob(_ context: AppRequestContext) async throws -> Job {

@@ -4,12 +4,15 @@ public import Hummingbird
 /// status route's middlewares and handler.
 ///
 /// Pollers make most of a busy server's requests. The router resolves each path through its trie,
-/// which splits the path into `Substring`s and walks them `Character` by `Character`: 5.8 % of the
-/// server's CPU under `wrk -c256` on the status route (BENCHMARKS.md). Recognising
-/// `GET /v1/jobs/{id}/status` by its bytes costs a fraction of that. Every other path, and any
-/// spelling of this one the check does not take (a trailing slash, an empty id), goes to the router,
-/// which serves it exactly as before. A literal route of the same shape (say `/v1/jobs/summary/status`)
-/// would be shadowed by the shortcut: give such a route another shape.
+/// which splits the path into `Substring`s and walks them `Character` by `Character`; in a profile of
+/// the status route under load that was a larger share of the server's CPU than all of our own code
+/// (BENCHMARKS.md, "status polls skip the router's path lookup"). The shortcut takes only
+/// `GET /v1/jobs/{id}/status` with an id of the characters a job id can have, matched byte by byte.
+/// Every other path, and any other spelling of this one (a trailing slash, an empty id, a
+/// percent-encoded or non-ASCII id), goes to the router, which serves it exactly as before.
+///
+/// A literal route of the same shape (say `/v1/jobs/summary/status`) would be shadowed by the
+/// shortcut: give such a route another shape.
 public struct AsyncJobsResponder: HTTPResponder {
     let router: RouterResponder<AppRequestContext>
     let statusPoll: MiddlewareChain<AppRequestContext>
@@ -27,12 +30,14 @@ public struct AsyncJobsResponder: HTTPResponder {
         do {
             return try await statusPoll.respond(to: request, context: context)
         } catch let error as any HTTPResponseError {
-            // What the router does with such an error, so that the answer is the same either way.
+            // What the router does with such an error. Our chain starts with ProblemMiddleware, which
+            // turns every error into a response first; this is for a chain without it.
             return try error.response(from: request, context: context)
         }
     }
 
-    /// The `{id}` of a path of the form `/v1/jobs/{id}/status`, or `nil` for any other path.
+    /// The `{id}` of a path of the form `/v1/jobs/{id}/status` with an id made of the bytes a job id can
+    /// have, or `nil` for any other path.
     static func statusPollJobID(_ path: String) -> Substring? {
         let prefix = "/v1/jobs/".utf8
         let suffix = "/status".utf8
@@ -42,7 +47,9 @@ public struct AsyncJobsResponder: HTTPResponder {
         }
         let start = bytes.index(bytes.startIndex, offsetBy: prefix.count)
         let end = bytes.index(bytes.endIndex, offsetBy: -suffix.count)
-        guard !bytes[start..<end].contains(UInt8(ascii: "/")) else { return nil }
+        // ASCII only, so that the byte offsets are character boundaries and the router, which splits
+        // on characters, would have found the same id.
+        guard bytes[start..<end].allSatisfy(JobsController.isIDByte) else { return nil }
         return path[start..<end]
     }
 }

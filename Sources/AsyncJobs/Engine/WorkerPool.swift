@@ -43,10 +43,9 @@ public struct WorkerPool: Service {
                         }
                         watch.stopAll(.shutdown)
                     }
-                    // Offers cover the types without a concurrency limit of their own; the registry
-                    // does not change while the pool runs, and its `types` sorts on every call.
-                    let offeredTypes = queue.registry.types.filter { queue.registry.handler(for: $0)?.options.concurrencyLimit == nil }
-                    let offersCoverEveryType = offeredTypes.count == queue.registry.types.count
+                    // The registry does not change while the pool runs, and its `types` sorts on every
+                    // call: split it once. Offers cover the types without a limit of their own.
+                    let types = Self.splitByLimit(queue.registry)
                     // Jobs the store handed over while the pool waited, and whether their hand-over
                     // left no due job this pool claims in the queue. Then the claim waits for the next
                     // wake-up (the submission's own report usually gives one at once), so that it does
@@ -61,7 +60,7 @@ public struct WorkerPool: Service {
                         handed = []
                         if left > 0 && !handOverEmptiedQueue {
                             do {
-                                let more = try await claim(upTo: left, running: runningByType)
+                                let more = try await claim(upTo: left, of: types, running: runningByType)
                                 claimedFullBatch = more.count == left
                                 claimed += more
                             } catch {
@@ -92,7 +91,7 @@ public struct WorkerPool: Service {
                         // offers there cost throughput (a wake-up and a claim per hand-over).
                         let offer = inFlight.value > 0 ? nil : offerPlaces(
                             Self.freePlaces(concurrency: configuration.concurrency, running: 0, finishing: finishing.value),
-                            for: offeredTypes
+                            for: types.unlimited
                         )
                         await queue.wakeup.wait(timeout: configuration.pollInterval)
                         handOverEmptiedQueue = false
@@ -102,7 +101,7 @@ public struct WorkerPool: Service {
                             // no more due jobs of the offered types. Only if those are all the pool's
                             // types, as one with a limit of its own may have been queued beside them.
                             // A later submission signals the wake-up, so its job is not missed.
-                            handOverEmptiedQueue = !handed.isEmpty && handed.count < offer.limit && offersCoverEveryType
+                            handOverEmptiedQueue = !handed.isEmpty && handed.count < offer.limit && types.limited.isEmpty
                         }
                     }
                     // Handed over as the pool stopped: back to the queue for the next worker. (If
@@ -141,20 +140,13 @@ public struct WorkerPool: Service {
 
     /// Claims up to `free` jobs: types without a concurrency limit of their own in one claim, then
     /// each limited type that has room, at most its spare capacity.
-    func claim(upTo free: Int, running: TypeCounts) async throws -> [ClaimedJob] {
-        var unlimited: [String] = []
-        var limited: [(type: String, spare: Int)] = []
-        for type in queue.registry.types {
-            if let limit = queue.registry.handler(for: type)?.options.concurrencyLimit {
-                let spare = limit - running.count(type)
-                if spare > 0 { limited.append((type, spare)) }
-            } else {
-                unlimited.append(type)
-            }
-        }
+    func claim(upTo free: Int, of types: TypesByLimit, running: TypeCounts) async throws -> [ClaimedJob] {
         var claimed: [ClaimedJob] = []
-        var batches: [(types: [String], limit: Int)] = unlimited.isEmpty ? [] : [(unlimited, free)]
-        batches += limited.map { ([$0.type], $0.spare) }
+        var batches: [(types: [String], limit: Int)] = types.unlimited.isEmpty ? [] : [(types.unlimited, free)]
+        for (type, limit) in types.limited {
+            let spare = limit - running.count(type)
+            if spare > 0 { batches.append(([type], spare)) }
+        }
         for batch in batches {
             let left = free - claimed.count
             if left <= 0 { break }

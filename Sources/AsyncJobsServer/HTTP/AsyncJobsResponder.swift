@@ -5,7 +5,7 @@ public import Hummingbird
 ///
 /// Pollers make most of a busy server's requests. The router resolves each path through its trie,
 /// which splits the path into `Substring`s and walks them `Character` by `Character`; in a profile of
-/// the status route under load that was a larger share of the server's CPU than all of our own code
+/// the status route under load that took more samples than the self time of all of our own modules
 /// (BENCHMARKS.md, "status polls skip the router's path lookup"). The shortcut takes only
 /// `GET /v1/jobs/{id}/status` with an id of the characters a job id can have, matched byte by byte.
 /// Every other path, and any other spelling of this one (a trailing slash, an empty id, a

@@ -288,4 +288,30 @@ import Testing
         // The limited type's waiting jobs did not hold the free type back.
         #expect((most["free"] ?? 0) >= 2)
     }
+
+    @Test func aLimitedTypeClaimsOnlyThePlacesItsRunningJobsLeave() async throws {
+        // The limit counts the type's jobs already running: with one of two places taken, a claim
+        // may take one more job of the type, though the pool has room for many.
+        let counts = Mutex((now: 0, most: 0))
+        let release = Latch()
+        let limited = JobHandler(type: "limited", options: JobTypeOptions(concurrencyLimit: 2)) { _ in
+            counts.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+            await release.wait()
+            counts.withLock { $0.now -= 1 }
+            return .success
+        }
+        let harness = Harness([limited])
+        try await withRunningServices([harness.pool(concurrency: 8, poll: .milliseconds(20))]) {
+            var ids = [try await harness.submit("limited")]
+            try await eventually("the first job to start") { counts.withLock { $0.now } == 1 }
+            for _ in 0..<4 { ids.append(try await harness.submit("limited")) }
+            try await eventually("more jobs to start") { counts.withLock { $0.now } >= 2 }
+            // Ten polls' time in which a claim that ignored the running job would start a third.
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(counts.withLock { $0.now } == 2)
+            release.set()
+            for id in ids { _ = try await harness.waitFor(id, [.succeeded]) }
+        }
+        #expect(counts.withLock { $0.most } == 2)
+    }
 }

@@ -163,6 +163,8 @@ let package = Package(
                 "AsyncJobs",
                 "AsyncJobsSQLite",
                 "AsyncJobsPostgres",
+                "AsyncJobsServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -8,8 +8,8 @@ import Logging
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "asyncjobs-bench",
-        abstract: "Measure the AsyncJobs engine in process: job throughput and pick-up latency of no-op jobs.",
-        subcommands: [ThroughputCommand.self, PickupCommand.self]
+        abstract: "Measure the AsyncJobs engine in process (job throughput and pick-up latency of no-op jobs), and serve the HTTP framework's floor.",
+        subcommands: [ThroughputCommand.self, PickupCommand.self, HTTPFloorCommand.self]
     )
 
     /// Logs as `asyncjobs serve` and `asyncjobs worker` do, so that each job's logger costs here what

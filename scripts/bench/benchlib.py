@@ -176,6 +176,20 @@ class Nginx:
         wait_until(lambda: self.process.poll() is None and answers(self.port), 30, "nginx to answer")
 
 
+class HTTPFloor:
+    """`asyncjobs-bench http-floor` on 127.0.0.1: a bare Hummingbird route answering the bytes of `body_file`.
+    ASYNCJOBS_BENCH_BIN names the binary (status.sh builds it)."""
+
+    def __init__(self, stack, work, body_file):
+        binary = os.environ.get("ASYNCJOBS_BENCH_BIN", os.path.join(ROOT, ".build/release/asyncjobs-bench"))
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        log = open(os.path.join(work, "http-floor.log"), "ab")
+        self.process = subprocess.Popen([binary, "http-floor", "--port", str(self.port), "--body-file", body_file], stdout=log, stderr=subprocess.STDOUT)
+        stack.callback(stop_process, self.process)
+        wait_until(lambda: self.process.poll() is None and answers(self.port, "/v1/jobs/floor/status"), 60, "the bare route to answer")
+
+
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 

@@ -11,11 +11,18 @@ Appends nothing.
     cp .build/release/asyncjobs /tmp/asyncjobs-before     # build A, e.g. on main
     swift build -c release --product asyncjobs             # build B, with the change
     scripts/bench/status-ab.py /tmp/asyncjobs-before .build/release/asyncjobs [--rounds 9] [--connections 256]
+
+With `floor` as build B, B is `asyncjobs-bench http-floor` (release build) answering build A's status
+bytes through a bare Hummingbird route, polled with the same headers: B ÷ A then shows how much of a
+poll's CPU is the framework's and how much is ours.
+
+    scripts/bench/status-ab.py .build/release/asyncjobs floor
 """
 
 import argparse
 import os
 import statistics
+import urllib.parse
 
 import benchlib as bench
 
@@ -29,7 +36,7 @@ def cpu_ticks(pid):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("a", help="the asyncjobs binary of build A")
-    parser.add_argument("b", help="the asyncjobs binary of build B")
+    parser.add_argument("b", help="the asyncjobs binary of build B, or floor for the bare Hummingbird route")
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--connections", type=int, default=256)
     parser.add_argument("--seconds", type=int, default=5)
@@ -38,6 +45,14 @@ def main():
     with bench.workspace() as (work, stack):
         targets = {}
         for name, binary in (("A", arguments.a), ("B", arguments.b)):
+            if binary == "floor":
+                url, headers, _ = targets["A"]
+                _, body = server.request("GET", urllib.parse.urlparse(url).path, headers=headers)
+                with open(os.path.join(work, "status.json"), "wb") as f:
+                    f.write(body)
+                floor = bench.HTTPFloor(stack, work, os.path.join(work, "status.json"))
+                targets[name] = (floor.base + urllib.parse.urlparse(url).path, headers, floor.process.pid)
+                continue
             bench.BIN = os.path.abspath(binary)
             server = bench.Server(stack, work, os.path.join(work, "data-" + name), "--result-url-ttl", "3600")
             headers = server.credentials()

@@ -30,6 +30,7 @@ def main():
             f.write(body)
         os.chmod(www, 0o755)
         nginx = bench.Nginx(stack, work, www)
+        floor = bench.HTTPFloor(stack, work, os.path.join(www, "status.json"))
         # The same store read by a second server that keeps no finished job in memory, so every poll
         # pays the store read, the signature and the encoding: what polling many distinct jobs costs.
         uncached = bench.Server(stack, work, os.path.join(work, "data"), "--result-url-ttl", "3600", "--status-cache-ttl", "0")
@@ -39,6 +40,7 @@ def main():
             "our status (auth + finished-job cache + signed URL)": (server.base + status_path, {**headers, "Accept": "application/json"}),
             "our status, finished-job cache off": (uncached.base + status_path, {**uncached_headers, "Accept": "application/json"}),
             "our /healthz (store read, no auth)": (server.base + "/healthz", {}),
+            "bare Hummingbird route, same JSON (the framework's floor)": (floor.base + status_path, {"Accept": "application/json"}),
             "nginx static file, same JSON": (nginx.base + "/status.json", {}),
         }
         results = {(c, name): [] for c in CONNECTIONS for name in targets}
@@ -63,12 +65,17 @@ def main():
         table = bench.markdown_table(["connections", "target", "requests/s", "p99 ms", "÷ nginx req/s"], rows)
         top = CONNECTIONS[-1]
         rps, p99, versus_nginx = headline[(top, list(targets)[0])]
+        floor_rps = headline[(top, list(targets)[3])][0]
         notes = [
             "Our status is answered for a finished job from memory (`--status-cache-ttl`, 1 s by default: a "
             "poll in the same second gets the same bytes, a later one is signed anew without a store read); "
             "the cache-off row reads the store, signs and encodes on every poll.",
             f"Body: {len(body)} bytes of JSON (a completed job: jobId, status, percentCompleted, resultUrl, resultUrlExpiresInSeconds); "
             f"wrk -t2, {SECONDS} s a run, targets interleaved within each run; `--rate-limit 0`.",
+            "The bare route is `asyncjobs-bench http-floor`: one Hummingbird route of the same shape, the same HTTP "
+            "server set-up, headers and logging, answering these bytes with no auth, store or signing.",
+            f"Ours ÷ the bare route at {top} connections: {bench.ratio(rps, floor_rps):.3f}× (what our own work per poll costs); "
+            f"the bare route ÷ nginx: {bench.ratio(floor_rps, headline[(top, nginx_name)][0]):.3f}× (the framework's ceiling for the target).",
             f"Target at {top} connections: ≥ 0.50× nginx → {versus_nginx:.3f}× ({bench.verdict(versus_nginx >= 0.5)}); "
             f"p99 < 10 ms → {p99:.2f} ms ({bench.verdict(p99 < 10)}).",
         ]

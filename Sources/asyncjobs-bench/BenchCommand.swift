@@ -2,8 +2,9 @@ import ArgumentParser
 import AsyncJobs
 import Logging
 
-/// `asyncjobs-bench`: the engine's side of the benchmarks in `scripts/bench/`. Each run prints one
-/// JSON line that the scripts put beside the peers' figures.
+/// `asyncjobs-bench`: the engine's side of the benchmarks in `scripts/bench/`. Each throughput or
+/// pick-up run prints one JSON line that the scripts put beside the peers' figures; `http-floor`
+/// serves the bare HTTP route that the status benchmark polls beside ours.
 @main
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

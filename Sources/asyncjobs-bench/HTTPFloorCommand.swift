@@ -4,15 +4,16 @@ import AsyncJobsServer
 import Foundation
 import Hummingbird
 
-/// `asyncjobs-bench http-floor`: the framework's ceiling for the status benchmark. One Hummingbird
-/// route of the status route's shape answers fixed bytes with the status answer's headers, set up as
-/// `asyncjobs serve` sets up its HTTP server, with no authentication, no store and no signing.
-/// `scripts/bench/status.sh` polls it beside our status route, so that the run shows which part of
+/// `asyncjobs-bench http-floor`: the framework's floor under the status benchmark. Status polls reach
+/// it as they reach `asyncjobs serve`: the same HTTP server set-up (idle timeout, server name,
+/// logging), the same request context, and the path matched byte by byte as
+/// ``AsyncJobsServer/AsyncJobsResponder`` matches it, past the router. It answers fixed bytes, with no
+/// middleware, authentication, store or signing, so `scripts/bench/status.sh` can show which part of
 /// the gap to nginx is the framework's and which is ours.
 struct HTTPFloorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "http-floor",
-        abstract: "Serve fixed bytes on GET /v1/jobs/{id}/status through a bare Hummingbird router, until stopped."
+        abstract: "Answer GET /v1/jobs/{id}/status with fixed bytes through bare Hummingbird, until stopped."
     )
 
     @Option(help: "The port to listen on, on 127.0.0.1.")
@@ -24,13 +25,9 @@ struct HTTPFloorCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = BenchCommand.bootstrapLogging()
         let body = try ByteBuffer(bytes: Data(contentsOf: URL(fileURLWithPath: bodyFile)))
-        let router = Router()
-        router.get("/v1/jobs/:id/status") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"], body: .init(byteBuffer: body))
-        }
         let serve = AsyncJobsServer.ServerConfiguration(host: "127.0.0.1", port: port)
         let application = Application(
-            router: router,
+            responder: FixedStatusResponder(body: body),
             server: .http1(configuration: .init(idleTimeout: .nanoseconds(serve.idleTimeout.nanoseconds))),
             configuration: .init(address: .hostname(serve.host, port: serve.port), serverName: "AsyncJobs"),
             logger: logger

@@ -2,7 +2,8 @@
 BENCHMARKS.md.
 
 Each benchmark script (status.py, download.py, scale.py) is started by its .sh twin, which installs
-the peers (wrk, nginx) and builds the server; ASYNCJOBS_BIN names the binary. BENCH_SMOKE=1 (or
+the peers (wrk, nginx) and builds the server; ASYNCJOBS_BIN names the binary, and ASYNCJOBS_BENCH_BIN
+the `asyncjobs-bench` binary whose `http-floor` status.sh polls too. BENCH_SMOKE=1 (or
 --smoke) makes every run short and small, to check in CI that the script still works; a smoke run
 prints its table but records nothing.
 """
@@ -177,8 +178,9 @@ class Nginx:
 
 
 class HTTPFloor:
-    """`asyncjobs-bench http-floor` on 127.0.0.1: a bare Hummingbird route answering the bytes of `body_file`.
-    ASYNCJOBS_BENCH_BIN names the binary (status.sh builds it)."""
+    """`asyncjobs-bench http-floor` on 127.0.0.1: status polls answered with the bytes of `body_file` by bare
+    Hummingbird (the framework's floor). ASYNCJOBS_BENCH_BIN names the binary (status.sh builds it), else
+    the release build."""
 
     def __init__(self, stack, work, body_file):
         binary = os.environ.get("ASYNCJOBS_BENCH_BIN", os.path.join(ROOT, ".build/release/asyncjobs-bench"))

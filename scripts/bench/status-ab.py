@@ -12,10 +12,12 @@ Appends nothing.
     swift build -c release --product asyncjobs             # build B, with the change
     scripts/bench/status-ab.py /tmp/asyncjobs-before .build/release/asyncjobs [--rounds 9] [--connections 256]
 
-With `floor` as build B, B is `asyncjobs-bench http-floor` (release build) answering build A's status
-bytes through a bare Hummingbird route, polled with the same headers: B ÷ A then shows how much of a
-poll's CPU is the framework's and how much is ours.
+With `floor` as build B, B is `asyncjobs-bench http-floor` (the release build) answering build A's
+status bytes through bare Hummingbird set up as `asyncjobs serve` is, polled with the same headers:
+B ÷ A then estimates the share of a poll's CPU that our middlewares and handler take. Like every
+figure here it moves with the machine's load; compare several runs.
 
+    swift build -c release --product asyncjobs-bench
     scripts/bench/status-ab.py .build/release/asyncjobs floor
 """
 
@@ -41,13 +43,16 @@ def main():
     parser.add_argument("--connections", type=int, default=256)
     parser.add_argument("--seconds", type=int, default=5)
     arguments = parser.parse_args()
+    if arguments.a == "floor":
+        parser.error("floor can only be build B")
     ticks_per_second = os.sysconf("SC_CLK_TCK")
     with bench.workspace() as (work, stack):
         targets = {}
+        servers = {}
         for name, binary in (("A", arguments.a), ("B", arguments.b)):
             if binary == "floor":
                 url, headers, _ = targets["A"]
-                _, body = server.request("GET", urllib.parse.urlparse(url).path, headers=headers)
+                _, body = servers["A"].request("GET", urllib.parse.urlparse(url).path, headers=headers)
                 with open(os.path.join(work, "status.json"), "wb") as f:
                     f.write(body)
                 floor = bench.HTTPFloor(stack, work, os.path.join(work, "status.json"))
@@ -55,6 +60,7 @@ def main():
                 continue
             bench.BIN = os.path.abspath(binary)
             server = bench.Server(stack, work, os.path.join(work, "data-" + name), "--result-url-ttl", "3600")
+            servers[name] = server
             headers = server.credentials()
             path = server.completed_job(headers, {"rows": 100})
             targets[name] = (server.base + path, {**headers, "Accept": "application/json"}, server.pid)

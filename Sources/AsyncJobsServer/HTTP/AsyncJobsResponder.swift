@@ -38,7 +38,7 @@ public struct AsyncJobsResponder: HTTPResponder {
 
     /// The `{id}` of a path of the form `/v1/jobs/{id}/status` with an id made of the bytes a job id can
     /// have, or `nil` for any other path.
-    static func statusPollJobID(_ path: String) -> Substring? {
+    package static func statusPollJobID(_ path: String) -> Substring? {
         let prefix = "/v1/jobs/".utf8
         let suffix = "/status".utf8
         let bytes = path.utf8

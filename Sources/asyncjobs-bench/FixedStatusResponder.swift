@@ -1,0 +1,14 @@
+import AsyncJobsServer
+import Hummingbird
+
+/// Answers status polls with the same bytes every time, and anything else with 404.
+struct FixedStatusResponder: HTTPResponder {
+    let body: ByteBuffer
+
+    func respond(to request: Request, context: AppRequestContext) async throws -> Response {
+        guard request.method == .get, AsyncJobsResponder.statusPollJobID(request.uri.path) != nil else {
+            return Response(status: .notFound)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"], body: .init(byteBuffer: body))
+    }
+}

@@ -300,18 +300,25 @@ import Testing
             counts.withLock { $0.now -= 1 }
             return .success
         }
-        let harness = Harness([limited])
+        let markerStarted = Latch()
+        let marker = JobHandler(type: "marker") { _ in
+            markerStarted.set()
+            return .success
+        }
+        let harness = Harness([limited, marker])
         try await withRunningServices([harness.pool(concurrency: 8, poll: .milliseconds(20))]) {
             var ids = [try await harness.submit("limited")]
             try await eventually("the first job to start") { counts.withLock { $0.now } == 1 }
             for _ in 0..<4 { ids.append(try await harness.submit("limited")) }
-            try await eventually("more jobs to start") { counts.withLock { $0.now } >= 2 }
-            // A claim that ignored the running job would start a third on the submissions' wake-ups or
-            // the next polls (every 20 ms); this checks that nothing happens, so it waits a while.
-            try await Task.sleep(for: .milliseconds(200))
-            #expect(counts.withLock { $0.now } == 2)
+            // Submitted last, so the claim that starts it ran after the four submissions, and that
+            // claim took the limited type's jobs in the same call, before it returned.
+            let markerID = try await harness.submit("marker")
+            try await eventually("the marker job to start") { markerStarted.isSet }
+            var running = 0
+            for id in ids where try await harness.job(id).state == .running { running += 1 }
+            #expect(running == 2)
             release.set()
-            for id in ids { _ = try await harness.waitFor(id, [.succeeded]) }
+            for id in ids + [markerID] { _ = try await harness.waitFor(id, [.succeeded]) }
         }
         #expect(counts.withLock { $0.most } == 2)
     }

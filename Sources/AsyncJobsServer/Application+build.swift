@@ -95,8 +95,8 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     var application = Application(
         router: buildRoutes(configuration: configuration, components: components),
-        server: .http1(configuration: .init(idleTimeout: .nanoseconds(configuration.idleTimeout.nanoseconds))),
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "AsyncJobs"),
+        server: configuration.httpServer,
+        configuration: configuration.applicationConfiguration,
         logger: logger
     )
     application.addServices(services)

@@ -1,7 +1,8 @@
 import AsyncJobsServer
 import Hummingbird
 
-/// Answers status polls with the same bytes every time, and anything else with 404.
+/// Answers status polls with the same bytes every time, built into a response as the status route
+/// builds its own, and anything else with 404.
 struct FixedStatusResponder: HTTPResponder {
     let body: ByteBuffer
 
@@ -9,6 +10,6 @@ struct FixedStatusResponder: HTTPResponder {
         guard request.method == .get, AsyncJobsResponder.statusPollJobID(request.uri.path) != nil else {
             return Response(status: .notFound)
         }
-        return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"], body: .init(byteBuffer: body))
+        return JSONResponse.make(body: body, status: .ok, context: context)
     }
 }

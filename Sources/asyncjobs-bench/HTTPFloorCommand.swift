@@ -1,5 +1,4 @@
 import ArgumentParser
-import AsyncJobs
 import AsyncJobsServer
 import Foundation
 import Hummingbird
@@ -28,8 +27,8 @@ struct HTTPFloorCommand: AsyncParsableCommand {
         let serve = AsyncJobsServer.ServerConfiguration(host: "127.0.0.1", port: port)
         let application = Application(
             responder: FixedStatusResponder(body: body),
-            server: .http1(configuration: .init(idleTimeout: .nanoseconds(serve.idleTimeout.nanoseconds))),
-            configuration: .init(address: .hostname(serve.host, port: serve.port), serverName: "AsyncJobs"),
+            server: serve.httpServer,
+            configuration: serve.applicationConfiguration,
             logger: logger
         )
         try await application.runService()

@@ -1,10 +1,10 @@
 import Foundation
-import HTTPTypes
-import Hummingbird
-import NIOCore
+package import HTTPTypes
+package import Hummingbird
+package import NIOCore
 
 /// JSON bodies of the REST API, in the negotiated media type and never cached.
-enum JSONResponse {
+package enum JSONResponse {
     /// One encoder for every response: configuring a new one per poll of the status route is work
     /// the hot path does not need, and encoding with a shared, unchanging encoder is thread-safe.
     static let encoder: JSONEncoder = {
@@ -25,7 +25,7 @@ enum JSONResponse {
 
     /// A response carrying an already encoded body. `Content-Type` and `Cache-Control` are this
     /// function's to set, so `headers` never carries them and both are appended without a search.
-    static func make(body: ByteBuffer, status: HTTPResponse.Status, headers: HTTPFields = [:], context: AppRequestContext) -> Response {
+    package static func make(body: ByteBuffer, status: HTTPResponse.Status, headers: HTTPFields = [:], context: AppRequestContext) -> Response {
         var fields = headers
         fields.append(HTTPField(name: .contentType, value: context.mediaType.rawValue))
         fields.append(HTTPField(name: .cacheControl, value: "no-store"))
